@@ -1,0 +1,55 @@
+"""Settings from KB_* environment variables, with defaults that work in a fresh clone."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+SEARCH_BACKENDS = ("whoosh",)
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="KB_", env_file=".env", extra="ignore")
+
+    library_dir: Path = Path("library")
+    data_dir: Path = Path("data")
+    database_url: str | None = None
+    search_backend: str = "whoosh"
+    host: str = "127.0.0.1"
+    port: int = 8000
+    # Largest upload accepted, in bytes.
+    max_upload_bytes: int = 50 * 1024 * 1024
+
+    @field_validator("search_backend")
+    @classmethod
+    def _known_backend(cls, value: str) -> str:
+        value = value.strip().lower()
+        if value not in SEARCH_BACKENDS:
+            raise ValueError(f"KB_SEARCH_BACKEND={value!r} is not one of {', '.join(SEARCH_BACKENDS)}")
+        return value
+
+    @property
+    def library_root(self) -> Path:
+        return self.library_dir.expanduser().resolve()
+
+    @property
+    def data_root(self) -> Path:
+        return self.data_dir.expanduser().resolve()
+
+    @property
+    def index_dir(self) -> Path:
+        return self.data_root / "index"
+
+    @property
+    def sqlalchemy_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{self.data_root / 'kb.sqlite3'}"
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

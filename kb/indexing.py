@@ -1,0 +1,104 @@
+"""Turn database rows into what the search backend indexes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+from sqlmodel import Session, select
+
+from kb.models import (
+    Customer,
+    Document,
+    DocumentCustomer,
+    DocumentOpportunity,
+    DocumentStatus,
+    DocumentTag,
+    Opportunity,
+    Tag,
+)
+from kb.search.backend import IndexDocument, SearchBackend
+
+BATCH_SIZE = 200
+
+
+def _tags(session: Session, document_id: int) -> tuple[str, ...]:
+    rows = session.exec(
+        select(Tag.name).join(DocumentTag, DocumentTag.tag_id == Tag.id).where(DocumentTag.document_id == document_id)
+    ).all()
+    return tuple(sorted(rows))
+
+
+def _customers(session: Session, document_id: int) -> list[Customer]:
+    return list(
+        session.exec(
+            select(Customer)
+            .join(DocumentCustomer, DocumentCustomer.customer_id == Customer.id)
+            .where(DocumentCustomer.document_id == document_id)
+        ).all()
+    )
+
+
+def _opportunities(session: Session, document_id: int) -> list[Opportunity]:
+    return list(
+        session.exec(
+            select(Opportunity)
+            .join(DocumentOpportunity, DocumentOpportunity.opportunity_id == Opportunity.id)
+            .where(DocumentOpportunity.document_id == document_id)
+        ).all()
+    )
+
+
+def index_document(session: Session, doc: Document) -> IndexDocument:
+    """Build the index entry of a document, with its tags and linked parties."""
+    assert doc.id is not None
+    customers = _customers(session, doc.id)
+    opportunities = _opportunities(session, doc.id)
+    customer_names = [name for c in customers for name in (c.name, *c.alias_list())]
+    return IndexDocument(
+        id=doc.id,
+        library=doc.library,
+        folder=doc.folder,
+        format=doc.format,
+        title=doc.title,
+        content=doc.text,
+        modified=doc.modified,
+        tags=_tags(session, doc.id),
+        customer_names=tuple(customer_names),
+        customer_ids=tuple(c.id for c in customers if c.id is not None),
+        opportunity_names=tuple(o.name for o in opportunities),
+        opportunity_ids=tuple(o.id for o in opportunities if o.id is not None),
+    )
+
+
+def searchable_documents(session: Session) -> Iterator[Document]:
+    """Yield every document that belongs in the index."""
+    yield from session.exec(select(Document).where(Document.status == DocumentStatus.OK).order_by(Document.id))
+
+
+def reindex_documents(session: Session, backend: SearchBackend, ids: Iterable[int]) -> None:
+    """Refresh the index entries of the given documents from the database."""
+    batch: list[IndexDocument] = []
+    removed: list[int] = []
+    for doc_id in ids:
+        doc = session.get(Document, doc_id)
+        if doc is None or doc.status != DocumentStatus.OK:
+            removed.append(doc_id)
+            continue
+        batch.append(index_document(session, doc))
+    backend.delete(removed)
+    backend.upsert(batch)
+
+
+def rebuild(session: Session, backend: SearchBackend) -> int:
+    """Index every searchable document again; return how many."""
+    backend.clear()
+    count = 0
+    batch: list[IndexDocument] = []
+    for doc in searchable_documents(session):
+        batch.append(index_document(session, doc))
+        if len(batch) >= BATCH_SIZE:
+            backend.upsert(batch)
+            count += len(batch)
+            batch = []
+    backend.upsert(batch)
+    return count + len(batch)

@@ -1,0 +1,66 @@
+"""Turn one clause of a parsed query into engine-independent terms to look for."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from kb.search import analyzer
+from kb.search.query import Clause
+
+_CODE_RE = re.compile(r"^(?=.*[a-z])(?=.*[0-9])[a-z0-9]{3,}$")
+_PART_RE = re.compile(r"[a-z]+|[0-9]+")
+
+
+@dataclass(frozen=True)
+class ClausePlan:
+    """What a backend searches for one clause.
+
+    `words` must all match (or match as a phrase when `phrase`); `grams` match as one
+    exact phrase over character bigrams; `prefixes` are model codes a document may
+    continue (`qx72` finds `qx7200`); `single_char` asks for any gram starting with it.
+    """
+
+    words: tuple[str, ...]
+    grams: tuple[str, ...]
+    prefixes: tuple[str, ...] = ()
+    # Letter and digit parts of each code in `words`, so `qx7200` also finds `QX 7200`.
+    code_parts: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    phrase: bool = False
+    single_char: bool = False
+
+
+def plan_clause(clause: Clause) -> ClausePlan:
+    words = tuple(analyzer.main_words(clause.text))
+    grams = tuple(analyzer.grams_sequence(clause.text))
+    prefixes = tuple(w for w in words if _CODE_RE.match(w)) if not clause.phrase else ()
+    single = len(grams) == 1 and len(grams[0]) == 1 and analyzer.has_han(grams[0])
+    if not analyzer.has_han(clause.text) and not clause.phrase:
+        # Letters and digits alone: the word fields decide; codes still match by prefix.
+        grams = ()
+    code_parts = {w: tuple(_PART_RE.findall(w)) for w in words if _CODE_RE.match(w)}
+    return ClausePlan(
+        words=words,
+        grams=grams,
+        prefixes=prefixes,
+        code_parts={w: parts for w, parts in code_parts.items() if len(parts) > 1},
+        phrase=clause.phrase,
+        single_char=single,
+    )
+
+
+def highlight_terms(clauses: list[Clause]) -> list[str]:
+    """Return the normalised strings a snippet should mark for these clauses, longest first."""
+    terms: set[str] = set()
+    for clause in clauses:
+        text = analyzer.normalise(clause.text).strip()
+        if not text:
+            continue
+        if clause.phrase:
+            terms.add(text)
+            continue
+        terms.add(text)
+        for token in analyzer.word_tokens(text, normalised=True):
+            if len(token.text) > 1 or analyzer.has_han(token.text):
+                terms.add(token.text)
+    return sorted(terms, key=len, reverse=True)

@@ -1,0 +1,119 @@
+"""Run a user's search: parse, resolve filters, ask the backend, add snippets from the database."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+
+from sqlalchemy import or_
+from sqlmodel import Session, select
+
+from kb.libraries import library_name, resolve_library
+from kb.models import Customer, Document, Opportunity
+from kb.search.backend import SearchBackend, SearchFilters, SearchRequest
+from kb.search.plan import highlight_terms
+from kb.search.query import ParsedQuery, parse_query
+from kb.search.snippets import highlight_title, make_snippet
+from kb.tags import normalise_tag
+
+
+@dataclass(frozen=True)
+class ResultItem:
+    id: int
+    title: str
+    title_html: str
+    library: str
+    library_name: str
+    path: str
+    folder: str
+    format: str
+    snippet: str
+    score: float
+    modified: datetime | None
+
+
+@dataclass(frozen=True)
+class SearchPage:
+    query: ParsedQuery
+    total: int
+    results: list[ResultItem]
+    facets: dict[str, dict[str, int]] = field(default_factory=dict)
+    relaxed: bool = False
+    # Filters typed in the query that matched nothing known, e.g. an unknown customer.
+    unknown_filters: list[str] = field(default_factory=list)
+
+
+def _party_ids(session: Session, model: type[Customer] | type[Opportunity], value: str) -> list[int]:
+    pattern = f"%{value}%"
+    conditions = [model.name.like(pattern), model.external_id == value]  # type: ignore[attr-defined,union-attr]
+    if model is Customer:
+        conditions.append(Customer.aliases.like(pattern))  # type: ignore[attr-defined]
+    rows = session.exec(select(model.id).where(or_(*conditions))).all()
+    return [int(r) for r in rows if r is not None]
+
+
+def _merge_query_filters(session: Session, parsed: ParsedQuery, filters: SearchFilters) -> tuple[SearchFilters, list[str]]:
+    unknown: list[str] = []
+    libraries = list(filters.libraries)
+    for value in parsed.filters.get("library", ()):
+        key = resolve_library(value)
+        libraries.append(key) if key else unknown.append(f"library:{value}")
+    tags = list(filters.tags) + [normalise_tag(v) for v in parsed.filters.get("tag", ())]
+    formats = list(filters.formats) + [v.lower().lstrip(".") for v in parsed.filters.get("format", ())]
+    customer_ids = list(filters.customer_ids)
+    for value in parsed.filters.get("customer", ()):
+        ids = _party_ids(session, Customer, value)
+        customer_ids.extend(ids) if ids else unknown.append(f"customer:{value}")
+    opportunity_ids = list(filters.opportunity_ids)
+    for value in parsed.filters.get("opportunity", ()):
+        ids = _party_ids(session, Opportunity, value)
+        opportunity_ids.extend(ids) if ids else unknown.append(f"opportunity:{value}")
+    merged = replace(
+        filters,
+        libraries=tuple(libraries),
+        tags=tuple(tags),
+        formats=tuple(formats),
+        customer_ids=tuple(customer_ids) or ((-1,) if parsed.filters.get("customer") else ()),
+        opportunity_ids=tuple(opportunity_ids) or ((-1,) if parsed.filters.get("opportunity") else ()),
+    )
+    if parsed.filters.get("library") and not libraries:
+        merged = replace(merged, libraries=("-",))
+    return merged, unknown
+
+
+def run_search(
+    session: Session,
+    backend: SearchBackend,
+    q: str,
+    filters: SearchFilters | None = None,
+    sort: str = "relevance",
+    offset: int = 0,
+    limit: int = 10,
+    facets: bool = False,
+) -> SearchPage:
+    """Search and return one page of results with snippets, in the backend's order."""
+    parsed = parse_query(q)
+    merged, unknown = _merge_query_filters(session, parsed, filters or SearchFilters())
+    request = SearchRequest(parsed, merged, sort=sort, offset=offset, limit=limit, facets=facets)
+    found = backend.search(request)
+    terms = highlight_terms(parsed.clauses())
+    docs = {d.id: d for d in session.exec(select(Document).where(Document.id.in_([h.id for h in found.hits])))}  # type: ignore[union-attr]
+    items = [_item(docs[hit.id], hit.score, terms) for hit in found.hits if hit.id in docs]
+    return SearchPage(parsed, found.total, items, found.facets, found.relaxed, unknown)
+
+
+def _item(doc: Document, score: float, terms: list[str]) -> ResultItem:
+    assert doc.id is not None
+    return ResultItem(
+        id=doc.id,
+        title=doc.title,
+        title_html=highlight_title(doc.title, terms),
+        library=doc.library,
+        library_name=library_name(doc.library),
+        path=doc.path,
+        folder=doc.folder,
+        format=doc.format,
+        snippet=make_snippet(doc.text, terms),
+        score=round(score, 4),
+        modified=doc.modified,
+    )

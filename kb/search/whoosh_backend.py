@@ -1,0 +1,366 @@
+"""The embedded default backend: a Whoosh index in the data folder.
+
+Whoosh allows one writer at a time. Writes in this process are serialised by a lock,
+and a writer in another process is waited for (with a timeout) instead of failing.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+from whoosh import index as whoosh_index
+from whoosh import query as wq
+from whoosh import scoring, sorting
+from whoosh.analysis import Token as WhooshToken
+from whoosh.analysis import Tokenizer
+from whoosh.fields import DATETIME, ID, KEYWORD, TEXT, Schema
+from whoosh.searching import Searcher
+from whoosh.writing import CLEAR
+
+from kb.search import analyzer
+from kb.search.backend import (
+    FACET_FIELDS,
+    Hit,
+    IndexDocument,
+    SearchFilters,
+    SearchRequest,
+    SearchResults,
+)
+from kb.search.plan import ClausePlan, plan_clause
+
+logger = logging.getLogger(__name__)
+
+# Bump when the schema or the analysis changes; an index of another version needs `kb reindex`.
+INDEX_VERSION = 1
+INDEX_NAME = "kb"
+WORD_FIELDS = {"title": 4.0, "tag_text": 3.0, "party": 2.5, "content": 1.0}
+GRAM_FIELD = "grams"
+WRITE_TIMEOUT_SECONDS = 120.0
+
+
+class IndexVersionError(RuntimeError):
+    """The index on disk was built by another version of kb's analysis."""
+
+
+class _KbTokenizer(Tokenizer):
+    """Feed kb's own analysis into Whoosh, unchanged, for indexing and for queries."""
+
+    def __init__(self, kind: str) -> None:
+        self.kind = kind
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _KbTokenizer) and other.kind == self.kind
+
+    def __call__(  # type: ignore[override]
+        self,
+        value: str,
+        positions: bool = False,
+        chars: bool = False,
+        keeporiginal: bool = False,
+        removestops: bool = True,
+        start_pos: int = 0,
+        start_char: int = 0,
+        mode: str = "",
+        **kwargs: object,
+    ):
+        produce = analyzer.word_tokens if self.kind == "words" else analyzer.gram_tokens
+        token = WhooshToken(positions, chars, removestops=removestops, mode=mode)
+        for item in produce(value):
+            token.text = item.text
+            token.boost = 1.0
+            token.stopped = False
+            if keeporiginal:
+                token.original = item.text
+            if positions:
+                token.pos = start_pos + item.pos
+            if chars:
+                token.startchar = start_char + item.start
+                token.endchar = start_char + item.end
+            yield token
+
+
+def build_schema() -> Schema:
+    words = _KbTokenizer("words")
+    grams = _KbTokenizer("grams")
+    return Schema(
+        id=ID(stored=True, unique=True),
+        library=ID(stored=True, sortable=True),
+        folder=ID(),
+        format=ID(sortable=True),
+        tag=KEYWORD(commas=True, lowercase=False),
+        customer=KEYWORD(commas=True),
+        opportunity=KEYWORD(commas=True),
+        modified=DATETIME(sortable=True),
+        title=TEXT(analyzer=words, field_boost=WORD_FIELDS["title"]),
+        tag_text=TEXT(analyzer=words, field_boost=WORD_FIELDS["tag_text"]),
+        party=TEXT(analyzer=words, field_boost=WORD_FIELDS["party"]),
+        content=TEXT(analyzer=words, field_boost=WORD_FIELDS["content"]),
+        grams=TEXT(analyzer=grams, field_boost=0.4),
+    )
+
+
+def _fields(doc: IndexDocument) -> dict[str, object]:
+    fields: dict[str, object] = {
+        "id": str(doc.id),
+        "library": doc.library,
+        "folder": doc.folder or "",
+        "format": doc.format or "",
+        "tag": ",".join(t.replace(",", " ") for t in doc.tags),
+        "customer": ",".join(str(i) for i in doc.customer_ids),
+        "opportunity": ",".join(str(i) for i in doc.opportunity_ids),
+        "title": doc.title,
+        "tag_text": "\n".join(doc.tags),
+        "party": "\n".join((*doc.customer_names, *doc.opportunity_names)),
+        "content": doc.content,
+        "grams": f"{doc.title}\n{doc.content}",
+    }
+    if doc.modified is not None:
+        fields["modified"] = doc.modified
+    return fields
+
+
+class WhooshBackend:
+    """SearchBackend over a Whoosh index folder."""
+
+    def __init__(self, index_dir: Path) -> None:
+        self.index_dir = index_dir
+        self._write_lock = threading.Lock()
+        self._search_lock = threading.Lock()
+        self._searcher: Searcher | None = None
+        self._index = self._open_or_create()
+
+    # -- opening ------------------------------------------------------------------
+
+    def _version_file(self) -> Path:
+        return self.index_dir / "kb-index.json"
+
+    def _open_or_create(self) -> whoosh_index.FileIndex:
+        self.index_dir.mkdir(parents=True, exist_ok=True)
+        if whoosh_index.exists_in(str(self.index_dir), indexname=INDEX_NAME):
+            version = self._read_version()
+            if version != INDEX_VERSION:
+                raise IndexVersionError(
+                    f"index in {self.index_dir} has version {version}, expected {INDEX_VERSION}"
+                )
+            return whoosh_index.open_dir(str(self.index_dir), indexname=INDEX_NAME)
+        logger.info("creating Whoosh index in %s", self.index_dir)
+        ix = whoosh_index.create_in(str(self.index_dir), build_schema(), indexname=INDEX_NAME)
+        self._version_file().write_text(json.dumps({"version": INDEX_VERSION}), encoding="utf-8")
+        return ix
+
+    def _read_version(self) -> int | None:
+        try:
+            return int(json.loads(self._version_file().read_text(encoding="utf-8"))["version"])
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+
+    @classmethod
+    def recreate(cls, index_dir: Path) -> WhooshBackend:
+        """Return a backend over a new, empty index, replacing whatever was there."""
+        index_dir.mkdir(parents=True, exist_ok=True)
+        whoosh_index.create_in(str(index_dir), build_schema(), indexname=INDEX_NAME)
+        (index_dir / "kb-index.json").write_text(json.dumps({"version": INDEX_VERSION}), encoding="utf-8")
+        return cls(index_dir)
+
+    # -- writing ------------------------------------------------------------------
+
+    def _write(self, apply) -> None:  # type: ignore[no-untyped-def]
+        with self._write_lock:
+            writer = self._index.writer(timeout=WRITE_TIMEOUT_SECONDS, delay=0.05)
+            try:
+                apply(writer)
+            except BaseException:
+                writer.cancel()
+                raise
+            writer.commit()
+
+    def upsert(self, documents: Iterable[IndexDocument]) -> None:
+        docs = list(documents)
+        if not docs:
+            return
+
+        def apply(writer) -> None:  # type: ignore[no-untyped-def]
+            for doc in docs:
+                writer.update_document(**_fields(doc))
+
+        self._write(apply)
+
+    def delete(self, ids: Iterable[int]) -> None:
+        keys = [str(i) for i in ids]
+        if not keys:
+            return
+
+        def apply(writer) -> None:  # type: ignore[no-untyped-def]
+            for key in keys:
+                writer.delete_by_term("id", key)
+
+        self._write(apply)
+
+    def clear(self) -> None:
+        with self._write_lock:
+            writer = self._index.writer(timeout=WRITE_TIMEOUT_SECONDS, delay=0.05)
+            writer.commit(mergetype=CLEAR)
+
+    # -- reading ------------------------------------------------------------------
+
+    def _current_searcher(self) -> Searcher:
+        if self._searcher is None:
+            self._searcher = self._index.searcher(weighting=scoring.BM25F())
+        else:
+            self._searcher = self._searcher.refresh()
+        return self._searcher
+
+    def indexed_ids(self) -> set[int]:
+        with self._search_lock:
+            searcher = self._current_searcher()
+            return {int(fields["id"]) for fields in searcher.all_stored_fields()}
+
+    def search(self, request: SearchRequest) -> SearchResults:
+        filter_q = _filter_query(request.filters)
+        with self._search_lock:
+            searcher = self._current_searcher()
+            main = _main_query(request.query, relaxed=False)
+            results = self._run(searcher, main, filter_q, request)
+            relaxed = False
+            if results.total == 0 and len(request.query.groups) > 1:
+                results = self._run(searcher, _main_query(request.query, relaxed=True), filter_q, request)
+                relaxed = results.total > 0
+        return SearchResults(results.total, results.hits, results.facets, relaxed)
+
+    def _run(self, searcher: Searcher, main: wq.Query, filter_q: wq.Query | None, request: SearchRequest) -> SearchResults:
+        groupedby = None
+        if request.facets:
+            groupedby = {
+                name: sorting.FieldFacet(name, allow_overlap=name in ("tag", "customer", "opportunity"), maptype=sorting.Count)
+                for name in FACET_FIELDS
+            }
+        limit = max(1, request.offset + request.limit)
+        kwargs: dict[str, object] = {"limit": limit, "filter": filter_q, "groupedby": groupedby}
+        if request.sort == "date":
+            kwargs.update(sortedby="modified", reverse=True)
+        results = searcher.search(main, **kwargs)
+        hits = tuple(
+            Hit(int(hit["id"]), float(hit.score or 0.0))
+            for hit in results[request.offset : request.offset + request.limit]
+        )
+        facets: dict[str, dict[str, int]] = {}
+        if request.facets:
+            for name in FACET_FIELDS:
+                counts = results.groups(name)
+                facets[name] = {str(k): int(v) for k, v in counts.items() if k not in (None, "")}
+        return SearchResults(len(results), hits, facets)
+
+    def related(self, document_id: int, text: str, filters: SearchFilters, limit: int = 5) -> Sequence[Hit]:
+        with self._search_lock:
+            searcher = self._current_searcher()
+            terms = searcher.key_terms_from_text("content", text[:20000], numterms=12)
+            if not terms:
+                return []
+            query = wq.Or([wq.Term("content", word, boost=weight) for word, weight in terms])
+            query = wq.AndNot(query, wq.Term("id", str(document_id)))
+            results = searcher.search(query, limit=limit, filter=_filter_query(filters))
+            return [Hit(int(hit["id"]), float(hit.score or 0.0)) for hit in results]
+
+    def close(self) -> None:
+        with self._search_lock:
+            if self._searcher is not None:
+                self._searcher.close()
+                self._searcher = None
+        self._index.close()
+
+
+# -- query building -------------------------------------------------------------
+
+
+def _word_query(word: str, parts: tuple[str, ...] | None) -> wq.Query:
+    options: list[wq.Query] = [wq.Term(field, word) for field in WORD_FIELDS]
+    if parts:
+        options.extend(wq.Phrase(field, list(parts)) for field in ("title", "content"))
+    return wq.Or(options)
+
+
+def _clause_query(plan: ClausePlan) -> wq.Query:
+    options: list[wq.Query] = []
+    if plan.words:
+        per_word = [_word_query(word, plan.code_parts.get(word)) for word in plan.words]
+        if plan.phrase and len(plan.words) > 1 and not plan.grams:
+            options.append(wq.Or([wq.Phrase(field, list(plan.words)) for field in WORD_FIELDS]))
+        elif not plan.phrase:
+            options.append(per_word[0] if len(per_word) == 1 else wq.And(per_word))
+    for prefix in plan.prefixes:
+        options.append(wq.Or([wq.Prefix(field, prefix, boost=0.5) for field in ("title", "content")]))
+    if plan.grams:
+        if len(plan.grams) == 1:
+            gram = plan.grams[0]
+            options.append(wq.Prefix(GRAM_FIELD, gram) if plan.single_char else wq.Term(GRAM_FIELD, gram))
+        else:
+            options.append(wq.Phrase(GRAM_FIELD, list(plan.grams)))
+    if not options:
+        return wq.NullQuery
+    return options[0] if len(options) == 1 else wq.Or(options)
+
+
+def _main_query(parsed, relaxed: bool) -> wq.Query:  # type: ignore[no-untyped-def]
+    if parsed.is_empty:
+        query: wq.Query = wq.Every()
+    else:
+        groups = []
+        for group in parsed.groups:
+            alternatives = [_clause_query(plan_clause(clause)) for clause in group]
+            groups.append(alternatives[0] if len(alternatives) == 1 else wq.Or(alternatives))
+        if relaxed:
+            query = wq.Or(groups)
+        else:
+            query = groups[0] if len(groups) == 1 else wq.And(groups)
+        whole = _whole_phrase_boost(parsed)
+        if whole is not None:
+            query = wq.AndMaybe(query, whole)
+    if parsed.excluded:
+        excluded = wq.Or([_clause_query(plan_clause(clause)) for clause in parsed.excluded])
+        query = wq.AndNot(query, excluded)
+    return query
+
+
+def _whole_phrase_boost(parsed) -> wq.Query | None:  # type: ignore[no-untyped-def]
+    """Score documents holding all the query's words as one phrase above scattered matches."""
+    clauses = parsed.clauses()
+    if len(clauses) < 2 or any(c.phrase for c in clauses):
+        return None
+    grams = analyzer.grams_sequence("".join(c.text for c in clauses))
+    if len(grams) < 2:
+        return None
+    return wq.Phrase(GRAM_FIELD, grams, boost=2.0)
+
+
+def _any_of(field: str, values: Iterable[str]) -> wq.Query | None:
+    terms = [wq.Term(field, v) for v in values]
+    if not terms:
+        return None
+    return terms[0] if len(terms) == 1 else wq.Or(terms)
+
+
+def _filter_query(filters: SearchFilters) -> wq.Query | None:
+    parts: list[wq.Query] = []
+    if filters.allowed_libraries is not None:
+        parts.append(_any_of("library", sorted(filters.allowed_libraries)) or wq.NullQuery)
+    for field, values in (
+        ("library", filters.libraries),
+        ("format", filters.formats),
+        ("customer", [str(i) for i in filters.customer_ids]),
+        ("opportunity", [str(i) for i in filters.opportunity_ids]),
+    ):
+        query = _any_of(field, values)
+        if query is not None:
+            parts.append(query)
+    parts.extend(wq.Term("tag", tag) for tag in filters.tags)
+    if filters.folder:
+        parts.append(wq.Term("folder", filters.folder))
+    if filters.modified_from or filters.modified_to:
+        parts.append(wq.DateRange("modified", filters.modified_from, filters.modified_to))
+    if not parts:
+        return None
+    return parts[0] if len(parts) == 1 else wq.And(parts)
