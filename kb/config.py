@@ -20,6 +20,10 @@ class Settings(BaseSettings):
     search_backend: str = "whoosh"
     host: str = "127.0.0.1"
     port: int = 8000
+    # Signs session cookies; without it a random key is kept in the data folder.
+    secret_key: str | None = None
+    # Send session cookies only over HTTPS; set when a TLS proxy is in front.
+    https_only: bool = False
     # Largest upload accepted, in bytes.
     max_upload_bytes: int = 50 * 1024 * 1024
 

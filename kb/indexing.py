@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from datetime import datetime
 
 from sqlmodel import Session, select
 
@@ -15,6 +16,7 @@ from kb.models import (
     DocumentTag,
     Opportunity,
     Tag,
+    as_utc,
 )
 from kb.search.backend import IndexDocument, SearchBackend
 
@@ -48,6 +50,12 @@ def _opportunities(session: Session, document_id: int) -> list[Opportunity]:
     )
 
 
+def _naive_utc(value: datetime | None) -> datetime | None:
+    # Index engines compare plain UTC datetimes.
+    aware = as_utc(value)
+    return aware.replace(tzinfo=None) if aware else None
+
+
 def index_document(session: Session, doc: Document) -> IndexDocument:
     """Build the index entry of a document, with its tags and linked parties."""
     assert doc.id is not None
@@ -61,7 +69,7 @@ def index_document(session: Session, doc: Document) -> IndexDocument:
         format=doc.format,
         title=doc.title,
         content=doc.text,
-        modified=doc.modified,
+        modified=_naive_utc(doc.modified),
         tags=_tags(session, doc.id),
         customer_names=tuple(customer_names),
         customer_ids=tuple(c.id for c in customers if c.id is not None),

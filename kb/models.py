@@ -9,7 +9,16 @@ from sqlmodel import Field, SQLModel
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc).replace(tzinfo=None)
+    return datetime.now(timezone.utc)
+
+
+def as_utc(value: datetime | None) -> datetime | None:
+    """Return an aware UTC datetime; a naive value is taken to be UTC already."""
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        return value.replace(tzinfo=timezone.utc)
+    return value.astimezone(timezone.utc)
 
 
 class DocumentStatus:
@@ -123,9 +132,10 @@ class ApiToken(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(index=True, unique=True)
     token_hash: str = Field(index=True, unique=True)
+    # Comma separated: read (search, read, download) and write (upload, tag, link, upsert).
     scopes: str = "read"
-    # The account whose role and library grants the token acts with.
-    user_id: int | None = Field(default=None, foreign_key="user.id")
+    # Confidential library keys the token may see, comma separated.
+    grants: str = ""
     created_at: datetime = Field(default_factory=utcnow)
     revoked_at: datetime | None = None
     last_used_at: datetime | None = None

@@ -13,7 +13,7 @@ import logging
 import os
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timezone
 from pathlib import Path, PurePosixPath
 
 from sqlmodel import Session, select
@@ -24,7 +24,7 @@ from kb.indexing import reindex_documents
 from kb.ingest.extractors import extract
 from kb.ingest.types import ExtractedDocument, ExtractionError
 from kb.libraries import KEYS
-from kb.models import Document, DocumentStatus, DocumentVersion, utcnow
+from kb.models import Document, DocumentStatus, DocumentVersion, as_utc, utcnow
 from kb.search.backend import SearchBackend
 
 logger = logging.getLogger(__name__)
@@ -114,8 +114,8 @@ def _apply_extracted(doc: Document, extracted: ExtractedDocument, stem: str, mti
     doc.text = extracted.text
     doc.title = (extracted.title or "").strip() or stem
     doc.author = extracted.author
-    doc.created = extracted.created
-    doc.modified = extracted.modified or datetime.fromtimestamp(mtime)
+    doc.created = as_utc(extracted.created)
+    doc.modified = as_utc(extracted.modified) or datetime.fromtimestamp(mtime, tz=timezone.utc)
     doc.pages = extracted.pages
     doc.needs_ocr = extracted.needs_ocr
     doc.notes = "\n".join(extracted.notes)

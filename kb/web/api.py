@@ -10,6 +10,7 @@ from pydantic import BaseModel
 from kb.libraries import resolve_library
 from kb.search.backend import SearchFilters
 from kb.search.service import run_search
+from kb.web.auth import ApiPrincipal
 from kb.web.deps import BackendDep, SessionDep
 from kb.web.errors import ApiError
 
@@ -32,6 +33,7 @@ class SearchOut(BaseModel):
 
 @router.get("/search", response_model=SearchOut, summary="Search documents")
 def search(
+    principal: ApiPrincipal,
     session: SessionDep,
     backend: BackendDep,
     q: Annotated[str, Query(max_length=500, description="Query text")] = "",
@@ -44,7 +46,8 @@ def search(
         if key is None:
             raise ApiError(400, "invalid_library", f"未知的资料库：{library}")
         libraries = (key,)
-    page = run_search(session, backend, q, SearchFilters(libraries=libraries), limit=limit)
+    filters = SearchFilters(allowed_libraries=principal.allowed_libraries(), libraries=libraries)
+    page = run_search(session, backend, q, filters, limit=limit)
     return SearchOut(
         total=page.total,
         results=[
