@@ -51,3 +51,8 @@ def test_query_terms_are_produced_at_index_time():
     indexed = {t.text for t in analyzer.word_tokens(document)}
     for query in ("报价单", "维修", "jdx2000", "雷达"):
         assert set(analyzer.main_words(query)) <= indexed, query
+
+
+def test_gram_tokens_cover_kana():
+    grams = [t.text for t in analyzer.gram_tokens("あいうえお")]
+    assert "あい" in grams

@@ -1,0 +1,36 @@
+"""Turn one file into an ExtractedDocument, with one module per format."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from kb.ingest.extractors import docx, pdf, pptx, text, xlsx
+from kb.ingest.types import ExtractedDocument, UnsupportedFormatError
+
+_EXTRACTORS: dict[str, Callable[[Path], ExtractedDocument]] = {
+    "docx": docx.extract,
+    "xlsx": xlsx.extract,
+    "pptx": pptx.extract,
+    "pdf": pdf.extract,
+    "txt": text.extract,
+    "md": text.extract,
+    "csv": text.extract,
+}
+
+
+def extract(path: Path, fmt: str | None = None) -> ExtractedDocument:
+    """Read the text and metadata of `path`, detecting the format when `fmt` is None.
+
+    Raises ExtractionError (UnsupportedFormatError for unknown formats) with a
+    Chinese reason for the administrator.
+    """
+    # Imported here because detect.py imports this package's encoding module.
+    from kb.ingest.detect import FORMATS, detect_format
+
+    path = Path(path)
+    if fmt is None:
+        fmt = detect_format(path)
+    if fmt not in FORMATS:
+        raise UnsupportedFormatError(path, f"不支持的格式“{fmt}”。支持的格式：{'、'.join(FORMATS)}。")
+    return _EXTRACTORS[fmt](path)

@@ -1,0 +1,1 @@
+"""Content and file writers for scripts/make_sample_library.py."""
