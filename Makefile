@@ -31,6 +31,7 @@ test: install
 	$(BIN)/python -m pytest -q
 
 sample-library: install
+	$(BIN)/python -m pip install --quiet -e '.[test,sample]'
 	$(BIN)/python scripts/make_sample_library.py --out library
 
 clean:

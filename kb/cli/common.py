@@ -1,0 +1,32 @@
+"""Helpers shared by the `kb` subcommands."""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+import click
+
+from kb.config import Settings, get_settings
+
+
+def configure_logging(verbose: int) -> None:
+    level = logging.WARNING if verbose == 1 else logging.INFO if verbose > 1 else logging.ERROR
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+
+
+def load_settings() -> Settings:
+    try:
+        return get_settings()
+    except ValueError as exc:
+        raise click.ClickException(f"配置无效：{exc}") from exc
+
+
+def open_backend_or_exit(settings: Settings):  # type: ignore[no-untyped-def]
+    from kb.search import open_backend
+    from kb.search.whoosh_backend import IndexVersionError
+
+    try:
+        return open_backend(settings)
+    except IndexVersionError as exc:
+        raise click.ClickException(f"索引版本与当前程序不一致，请先运行 `kb reindex` 重建索引。（{exc}）") from exc
