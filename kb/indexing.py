@@ -18,6 +18,7 @@ from kb.models import (
     Tag,
     as_utc,
 )
+from kb.search import lexicon
 from kb.search.backend import IndexDocument, SearchBackend
 
 BATCH_SIZE = 200
@@ -85,6 +86,7 @@ def searchable_documents(session: Session) -> Iterator[Document]:
 
 def reindex_documents(session: Session, backend: SearchBackend, ids: Iterable[int]) -> None:
     """Refresh the index entries of the given documents from the database."""
+    lexicon.refresh(session)
     batch: list[IndexDocument] = []
     removed: list[int] = []
     for doc_id in ids:
@@ -99,6 +101,7 @@ def reindex_documents(session: Session, backend: SearchBackend, ids: Iterable[in
 
 def rebuild(session: Session, backend: SearchBackend) -> int:
     """Index every searchable document again; return how many."""
+    lexicon.refresh(session, force=True)
     backend.clear()
     count = 0
     batch: list[IndexDocument] = []

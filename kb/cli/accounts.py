@@ -19,7 +19,11 @@ def setup() -> None:
     from kb.libraries import KEYS as ALL_LIBRARIES
     from kb.models import User
 
+    from kb.search.lexicon import write_templates
+
     settings = load_settings()
+    for path in write_templates(settings.data_root):
+        click.echo(f"已创建可编辑的词表文件：{path}")
     with session_scope(settings) as session:
         if session.exec(select(User)).first() is not None:
             click.echo("已有用户账号，跳过创建管理员。忘记密码可运行：kb user passwd admin")

@@ -8,6 +8,9 @@ from kb.search.backend import SearchBackend
 
 def open_backend(settings: Settings) -> SearchBackend:
     """Open the configured search backend, creating an empty index on first use."""
+    from kb.search import lexicon
+
+    lexicon.configure(settings.data_root)
     if settings.search_backend == "whoosh":
         from kb.search.whoosh_backend import WhooshBackend
 
@@ -17,6 +20,9 @@ def open_backend(settings: Settings) -> SearchBackend:
 
 def recreate_backend(settings: Settings) -> SearchBackend:
     """Return the configured backend over a new, empty index."""
+    from kb.search import lexicon
+
+    lexicon.configure(settings.data_root)
     if settings.search_backend == "whoosh":
         from kb.search.whoosh_backend import WhooshBackend
 

@@ -1,6 +1,6 @@
 """Chinese text analysis shared by every search backend, for documents and queries alike.
 
-Text is normalised (NFKC, lower case), cut into runs of Han characters and runs of
+Text is normalised (NFKC, lower case, traditional Han to simplified), cut into runs of Han characters and runs of
 letters and digits, and turned into two token streams:
 
 - words: jieba's words for Han runs, plus the dictionary sub-words of long words at
@@ -22,14 +22,17 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import jieba
+import opencc
 
 logger = logging.getLogger(__name__)
 jieba.setLogLevel(logging.WARNING)
 
 _HAN = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
-_RUN_RE = re.compile(rf"(?P<han>[{_HAN}]+)|(?P<code>[a-z0-9]+(?:[-_./][a-z0-9]+)*)")
+# Scripts written without spaces between words, analysed like Han text: kana and Hangul.
+_CJK = _HAN + r"\u3040-\u30ff\u31f0-\u31ff\uac00-\ud7af"
+_RUN_RE = re.compile(rf"(?P<han>[{_CJK}]+)|(?P<code>[a-z0-9]+(?:[-_./][a-z0-9]+)*)")
 _ALNUM_PART_RE = re.compile(r"[a-z]+|[0-9]+")
-_HAN_RE = re.compile(rf"[{_HAN}]")
+_HAN_RE = re.compile(rf"[{_CJK}]")
 
 _init_lock = threading.Lock()
 _initialised = False
@@ -53,13 +56,25 @@ def _normalise_char(char: str) -> str:
     return lowered if len(lowered) == 1 else folded
 
 
+def _traditional_to_simplified() -> dict[str, str]:
+    """Map each traditional Han character to its simplified form, one character for one."""
+    han = [chr(code) for code in range(0x3400, 0xA000)] + [chr(code) for code in range(0xF900, 0xFB00)]
+    converted = opencc.OpenCC("t2s").convert("\n".join(han)).split("\n")
+    if len(converted) != len(han):
+        logger.warning("traditional to simplified table skipped: converter changed line count")
+        return {}
+    return {src: dst for src, dst in zip(han, converted) if src != dst and len(dst) == 1}
+
+
 def _build_table() -> dict[int, str]:
+    t2s = _traditional_to_simplified()
     table: dict[int, str] = {}
     for code in range(0x10000):
         if 0xD800 <= code <= 0xDFFF:
             continue
         char = chr(code)
         folded = _normalise_char(char)
+        folded = t2s.get(folded, folded)
         if folded != char:
             table[code] = folded
     return table
@@ -69,7 +84,7 @@ _TABLE = _build_table()
 
 
 def normalise(text: str) -> str:
-    """Fold full-width forms, compatibility characters and case, one character for one.
+    """Fold full-width forms, compatibility characters, case and traditional Han, one character for one.
 
     The result has the same length as the input, so offsets found in it are offsets
     in the original text too.

@@ -86,8 +86,8 @@ class SearchBackend(Protocol):
     def search(self, request: SearchRequest) -> SearchResults:
         """Return hits for one page, the total and, if asked, facet counts."""
 
-    def related(self, document_id: int, filters: SearchFilters, limit: int = 5) -> Sequence[Hit]:
-        """Return documents similar to the given one, best first."""
+    def related(self, document_id: int, text: str, filters: SearchFilters, limit: int = 5) -> Sequence[Hit]:
+        """Return documents similar to the given one (whose text is `text`), best first, without it."""
 
     def indexed_ids(self) -> set[int]:
         """Return the ids of every indexed document."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from kb.search import analyzer
+from kb.search import analyzer, lexicon
 from kb.search.query import Clause
 
 _CODE_RE = re.compile(r"^(?=.*[a-z])(?=.*[0-9])[a-z0-9]{3,}$")
@@ -21,17 +21,36 @@ class ClausePlan:
     continue (`qx72` finds `qx7200`); `single_char` asks for any gram starting with it.
     """
 
+    text: str
     words: tuple[str, ...]
     grams: tuple[str, ...]
     prefixes: tuple[str, ...] = ()
     # Letter and digit parts of each code in `words`, so `qx7200` also finds `QX 7200`.
     code_parts: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # Other spellings of a word from the synonym list, each as its word sequence.
+    synonyms: dict[str, tuple[tuple[str, ...], ...]] = field(default_factory=dict)
     phrase: bool = False
     single_char: bool = False
 
 
+def _without_stopwords(words: list[str]) -> list[str]:
+    stop = lexicon.stopwords()
+    kept = [w for w in words if w not in stop]
+    # A query made only of stop words still searches them.
+    return kept or words
+
+
+def _synonyms(clause: Clause, words: tuple[str, ...]) -> dict[str, tuple[tuple[str, ...], ...]]:
+    found: dict[str, tuple[tuple[str, ...], ...]] = {}
+    for word in {*words, analyzer.normalise(clause.text)}:
+        others = lexicon.synonyms_of(word)
+        if others:
+            found[word] = tuple(tuple(analyzer.main_words(other)) for other in others)
+    return found
+
+
 def plan_clause(clause: Clause) -> ClausePlan:
-    words = tuple(analyzer.main_words(clause.text))
+    words = tuple(_without_stopwords(analyzer.main_words(clause.text)) if not clause.phrase else analyzer.main_words(clause.text))
     grams = tuple(analyzer.grams_sequence(clause.text))
     prefixes = tuple(w for w in words if _CODE_RE.match(w)) if not clause.phrase else ()
     single = len(grams) == 1 and len(grams[0]) == 1 and analyzer.has_han(grams[0])
@@ -40,10 +59,12 @@ def plan_clause(clause: Clause) -> ClausePlan:
         grams = ()
     code_parts = {w: tuple(_PART_RE.findall(w)) for w in words if _CODE_RE.match(w)}
     return ClausePlan(
+        text=clause.text,
         words=words,
         grams=grams,
         prefixes=prefixes,
         code_parts={w: parts for w, parts in code_parts.items() if len(parts) > 1},
+        synonyms=_synonyms(clause, words) if not clause.phrase else {},
         phrase=clause.phrase,
         single_char=single,
     )

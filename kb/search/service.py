@@ -10,6 +10,7 @@ from sqlmodel import Session, select
 
 from kb.libraries import library_name, resolve_library
 from kb.models import Customer, Document, Opportunity
+from kb.search import lexicon
 from kb.search.backend import SearchBackend, SearchFilters, SearchRequest
 from kb.search.plan import highlight_terms
 from kb.search.query import ParsedQuery, parse_query
@@ -92,6 +93,7 @@ def run_search(
     facets: bool = False,
 ) -> SearchPage:
     """Search and return one page of results with snippets, in the backend's order."""
+    lexicon.refresh(session)
     parsed = parse_query(q)
     merged, unknown = _merge_query_filters(session, parsed, filters or SearchFilters())
     request = SearchRequest(parsed, merged, sort=sort, offset=offset, limit=limit, facets=facets)

@@ -40,6 +40,7 @@ INDEX_NAME = "kb"
 WORD_FIELDS = {"title": 4.0, "tag_text": 3.0, "party": 2.5, "content": 1.0}
 GRAM_FIELD = "grams"
 WRITE_TIMEOUT_SECONDS = 120.0
+SYNONYM_BOOST = 0.8
 
 
 class IndexVersionError(RuntimeError):
@@ -276,17 +277,33 @@ class WhooshBackend:
 # -- query building -------------------------------------------------------------
 
 
-def _word_query(word: str, parts: tuple[str, ...] | None) -> wq.Query:
-    options: list[wq.Query] = [wq.Term(field, word) for field in WORD_FIELDS]
+def _word_query(word: str, parts: tuple[str, ...] | None, synonyms: list[wq.Query]) -> wq.Query:
+    options: list[wq.Query] = [wq.Term(field, word) for field in WORD_FIELDS] + synonyms
     if parts:
         options.extend(wq.Phrase(field, list(parts)) for field in ("title", "content"))
     return wq.Or(options)
 
 
+def _sequence_query(sequence: tuple[str, ...], boost: float) -> wq.Query | None:
+    words = [wq.Or([wq.Term(field, w, boost=boost) for field in WORD_FIELDS]) for w in sequence]
+    if not words:
+        return None
+    return words[0] if len(words) == 1 else wq.And(words)
+
+
+def _synonym_options(plan: ClausePlan, key: str) -> list[wq.Query]:
+    """Queries for the synonyms of one word or of the whole clause, scored a little lower."""
+    options = [_sequence_query(seq, SYNONYM_BOOST) for seq in plan.synonyms.get(key, ())]
+    return [q for q in options if q is not None]
+
+
 def _clause_query(plan: ClausePlan) -> wq.Query:
     options: list[wq.Query] = []
+    whole = analyzer.normalise(plan.text)
+    if whole not in plan.words:
+        options.extend(_synonym_options(plan, whole))
     if plan.words:
-        per_word = [_word_query(word, plan.code_parts.get(word)) for word in plan.words]
+        per_word = [_word_query(word, plan.code_parts.get(word), _synonym_options(plan, word)) for word in plan.words]
         if plan.phrase and len(plan.words) > 1 and not plan.grams:
             options.append(wq.Or([wq.Phrase(field, list(plan.words)) for field in WORD_FIELDS]))
         elif not plan.phrase:
