@@ -8,13 +8,16 @@ from datetime import datetime
 from sqlalchemy import or_
 from sqlmodel import Session, select
 
-from kb.libraries import library_name, resolve_library
+from kb.libraries import KEYS, LIBRARIES, library_name, resolve_library
 from kb.models import Customer, Document, Opportunity
 from kb.search import lexicon
+from kb.search.analyzer import normalise
+from kb.search.explain import QueryExplanation, explain
 from kb.search.backend import SearchBackend, SearchFilters, SearchRequest
 from kb.search.plan import highlight_terms
 from kb.search.query import ParsedQuery, parse_query
 from kb.search.snippets import highlight_title, make_snippet
+from kb.search.suggest import did_you_mean
 from kb.tags import normalise_tag
 
 
@@ -31,6 +34,8 @@ class ResultItem:
     snippet: str
     score: float
     modified: datetime | None
+    # The query terms this document contains, for "why did this match".
+    matched: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -42,6 +47,8 @@ class SearchPage:
     relaxed: bool = False
     # Filters typed in the query that matched nothing known, e.g. an unknown customer.
     unknown_filters: list[str] = field(default_factory=list)
+    explanation: QueryExplanation | None = None
+    did_you_mean: str | None = None
 
 
 def _party_ids(session: Session, model: type[Customer] | type[Opportunity], value: str) -> list[int]:
@@ -101,7 +108,13 @@ def run_search(
     terms = highlight_terms(parsed.clauses())
     docs = {d.id: d for d in session.exec(select(Document).where(Document.id.in_([h.id for h in found.hits])))}  # type: ignore[union-attr]
     items = [_item(docs[hit.id], hit.score, terms) for hit in found.hits if hit.id in docs]
-    return SearchPage(parsed, found.total, items, found.facets, found.relaxed, unknown)
+    explanation = explain(backend, parsed, merged, found.total, {lib.key: lib.name for lib in LIBRARIES})
+    suggestion = None
+    if found.total == 0 and explanation.emptied_by:
+        allowed = merged.allowed_libraries if merged.allowed_libraries is not None else frozenset(KEYS)
+        unknown_words = [w for w in explanation.emptied_by if w in {c.text for c in parsed.clauses()}]
+        suggestion = did_you_mean(session, q, unknown_words, allowed) if unknown_words else None
+    return SearchPage(parsed, found.total, items, found.facets, found.relaxed, unknown, explanation, suggestion)
 
 
 def _item(doc: Document, score: float, terms: list[str]) -> ResultItem:
@@ -118,4 +131,15 @@ def _item(doc: Document, score: float, terms: list[str]) -> ResultItem:
         snippet=make_snippet(doc.text, terms),
         score=round(score, 4),
         modified=doc.modified,
+        matched=_matched_terms(doc, terms),
     )
+
+
+def _matched_terms(doc: Document, terms: list[str]) -> tuple[str, ...]:
+    haystack = normalise(f"{doc.title}\n{doc.text}")
+    found: list[str] = []
+    for term in terms:
+        # Longer terms come first; a shorter term inside a found one adds nothing.
+        if term in haystack and not any(term in longer for longer in found):
+            found.append(term)
+    return tuple(found)

@@ -209,7 +209,12 @@ class WhooshBackend:
     # -- reading ------------------------------------------------------------------
 
     def _current_searcher(self) -> Searcher:
-        if self._searcher is None:
+        if self._searcher is not None and self._searcher.up_to_date():
+            return self._searcher
+        if self._searcher is None or self._searcher.doc_count_all() == 0:
+            # Whoosh 2.7 cannot refresh a searcher over an index with no segments yet.
+            if self._searcher is not None:
+                self._searcher.close()
             self._searcher = self._index.searcher(weighting=scoring.BM25F())
         else:
             self._searcher = self._searcher.refresh()
@@ -240,7 +245,9 @@ class WhooshBackend:
                 for name in FACET_FIELDS
             }
         limit = max(1, request.offset + request.limit)
-        kwargs: dict[str, object] = {"limit": limit, "filter": filter_q, "groupedby": groupedby}
+        # Whoosh's block-skipping optimisation counts totals without the filter, which
+        # would leak the number of hidden documents, so totals are counted exactly.
+        kwargs: dict[str, object] = {"limit": limit, "filter": filter_q, "groupedby": groupedby, "optimize": False}
         if request.sort == "date":
             kwargs.update(sortedby="modified", reverse=True)
         results = searcher.search(main, **kwargs)

@@ -121,3 +121,13 @@ def test_reopen_keeps_documents(tmp_path: Path):
     second = WhooshBackend(tmp_path / "ix")
     assert second.indexed_ids() == {1, 2, 3}
     second.close()
+
+
+def test_total_counts_only_filtered_documents(backend):
+    result = backend.search(SearchRequest(parse_query("雷达"), SearchFilters(allowed_libraries=frozenset({"documents"})), limit=1))
+    assert result.total == 0
+
+
+def test_total_exact_with_small_page(backend):
+    result = backend.search(SearchRequest(parse_query("雷达"), SearchFilters(allowed_libraries=frozenset({"cases", "quotes"})), limit=1))
+    assert result.total == 2
