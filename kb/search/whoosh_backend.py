@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import threading
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -35,12 +36,20 @@ from kb.search.plan import ClausePlan, plan_clause
 logger = logging.getLogger(__name__)
 
 # Bump when the schema or the analysis changes; an index of another version needs `kb reindex`.
-INDEX_VERSION = 1
+INDEX_VERSION = 2
 INDEX_NAME = "kb"
+# Field weights, chosen on the tuning half of bench/relevance (docs/benchmarks.md).
 WORD_FIELDS = {"title": 4.0, "tag_text": 3.0, "party": 2.5, "content": 1.0}
 GRAM_FIELD = "grams"
+TITLE_GRAM_FIELD = "title_grams"
+# Bigrams keep recall when segmentation differs; they score well below whole words.
+GRAM_BOOST = 0.2
+TITLE_GRAM_BOOST = 3.0
 WRITE_TIMEOUT_SECONDS = 120.0
 SYNONYM_BOOST = 0.8
+# A clause of this many words or more was typed as a sentence; it needs only this share of them.
+LONG_CLAUSE_WORDS = 4
+LONG_CLAUSE_SHARE = 0.7
 
 
 class IndexVersionError(RuntimeError):
@@ -100,7 +109,8 @@ def build_schema() -> Schema:
         tag_text=TEXT(analyzer=words, field_boost=WORD_FIELDS["tag_text"]),
         party=TEXT(analyzer=words, field_boost=WORD_FIELDS["party"]),
         content=TEXT(analyzer=words, field_boost=WORD_FIELDS["content"]),
-        grams=TEXT(analyzer=grams, field_boost=0.4),
+        grams=TEXT(analyzer=grams, field_boost=GRAM_BOOST),
+        title_grams=TEXT(analyzer=grams, field_boost=TITLE_GRAM_BOOST),
     )
 
 
@@ -117,7 +127,8 @@ def _fields(doc: IndexDocument) -> dict[str, object]:
         "tag_text": "\n".join(doc.tags),
         "party": "\n".join((*doc.customer_names, *doc.opportunity_names)),
         "content": doc.content,
-        "grams": f"{doc.title}\n{doc.content}",
+        "grams": doc.content,
+        "title_grams": doc.title,
     }
     if doc.modified is not None:
         fields["modified"] = doc.modified
@@ -285,10 +296,14 @@ class WhooshBackend:
 
 
 def _word_query(word: str, parts: tuple[str, ...] | None, synonyms: list[wq.Query]) -> wq.Query:
-    options: list[wq.Query] = [wq.Term(field, word) for field in WORD_FIELDS] + synonyms
+    literal: wq.Query = wq.Or([wq.Term(field, word) for field in WORD_FIELDS])
     if parts:
-        options.extend(wq.Phrase(field, list(parts)) for field in ("title", "content"))
-    return wq.Or(options)
+        literal = wq.Or([literal, *(wq.Phrase(field, list(parts)) for field in ("title", "content"))])
+    if not synonyms:
+        return literal
+    # The best of the literal word and its synonyms counts, not their sum, so a document
+    # that uses three synonyms does not outrank one that uses the word itself.
+    return wq.DisjunctionMax([literal, *synonyms], tiebreak=0.1)
 
 
 def _sequence_query(sequence: tuple[str, ...], boost: float) -> wq.Query | None:
@@ -304,6 +319,22 @@ def _synonym_options(plan: ClausePlan, key: str) -> list[wq.Query]:
     return [q for q in options if q is not None]
 
 
+def _gram_query(field: str, plan: ClausePlan) -> wq.Query:
+    if len(plan.grams) > 1:
+        return wq.Phrase(field, list(plan.grams))
+    gram = plan.grams[0]
+    return wq.Prefix(field, gram) if plan.single_char else wq.Term(field, gram)
+
+
+def _all_or_most(queries: list[wq.Query]) -> wq.Query:
+    """Require every word of a short clause, and most words of a long one typed as a sentence."""
+    if len(queries) == 1:
+        return queries[0]
+    if len(queries) < LONG_CLAUSE_WORDS:
+        return wq.And(queries)
+    return wq.Or(queries, minmatch=math.ceil(len(queries) * LONG_CLAUSE_SHARE))
+
+
 def _clause_query(plan: ClausePlan) -> wq.Query:
     options: list[wq.Query] = []
     whole = analyzer.normalise(plan.text)
@@ -314,15 +345,11 @@ def _clause_query(plan: ClausePlan) -> wq.Query:
         if plan.phrase and len(plan.words) > 1 and not plan.grams:
             options.append(wq.Or([wq.Phrase(field, list(plan.words)) for field in WORD_FIELDS]))
         elif not plan.phrase:
-            options.append(per_word[0] if len(per_word) == 1 else wq.And(per_word))
+            options.append(_all_or_most(per_word))
     for prefix in plan.prefixes:
         options.append(wq.Or([wq.Prefix(field, prefix, boost=0.5) for field in ("title", "content")]))
     if plan.grams:
-        if len(plan.grams) == 1:
-            gram = plan.grams[0]
-            options.append(wq.Prefix(GRAM_FIELD, gram) if plan.single_char else wq.Term(GRAM_FIELD, gram))
-        else:
-            options.append(wq.Phrase(GRAM_FIELD, list(plan.grams)))
+        options.extend(_gram_query(field, plan) for field in (GRAM_FIELD, TITLE_GRAM_FIELD))
     if not options:
         return wq.NullQuery
     return options[0] if len(options) == 1 else wq.Or(options)
@@ -357,7 +384,7 @@ def _whole_phrase_boost(parsed) -> wq.Query | None:  # type: ignore[no-untyped-d
     grams = analyzer.grams_sequence("".join(c.text for c in clauses))
     if len(grams) < 2:
         return None
-    return wq.Phrase(GRAM_FIELD, grams, boost=2.0)
+    return wq.Or([wq.Phrase(field, grams, boost=2.0) for field in (GRAM_FIELD, TITLE_GRAM_FIELD)])
 
 
 def _any_of(field: str, values: Iterable[str]) -> wq.Query | None:
