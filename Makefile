@@ -28,6 +28,7 @@ serve: install
 	$(BIN)/kb serve
 
 test: install
+	$(BIN)/python scripts/ensure_browser.py
 	$(BIN)/python -m pytest -q
 
 sample-library: install

@@ -32,7 +32,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         yield
         app.state.backend.close()
 
-    app = FastAPI(title="kb 知识库 API", version="1", lifespan=lifespan, docs_url="/docs", redoc_url=None)
+    # The API router serves /docs and /openapi.json itself: offline assets, login required.
+    app = FastAPI(title="kb 知识库 API", version="1", lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None)
     app.state.settings = settings
     get_engine(settings)
     app.state.backend = open_backend(settings)
