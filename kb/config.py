@@ -8,7 +8,7 @@ from pathlib import Path
 from pydantic import field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-SEARCH_BACKENDS = ("whoosh",)
+SEARCH_BACKENDS = ("whoosh", "tantivy", "postgres")
 
 
 class Settings(BaseSettings):
@@ -26,6 +26,12 @@ class Settings(BaseSettings):
     https_only: bool = False
     # Largest upload accepted, in bytes.
     max_upload_bytes: int = 50 * 1024 * 1024
+    # Seconds one file's extraction may take before its worker process is killed.
+    extract_timeout: float = 60.0
+    # Address space of an extraction worker process, in MiB; 0 means no limit.
+    extract_memory_mb: int = 1024
+    # "process" extracts in worker processes under the limits above; "inline" in the caller, without limits.
+    extract_isolation: str = "process"
 
     @field_validator("search_backend")
     @classmethod
@@ -33,6 +39,21 @@ class Settings(BaseSettings):
         value = value.strip().lower()
         if value not in SEARCH_BACKENDS:
             raise ValueError(f"KB_SEARCH_BACKEND={value!r} is not one of {', '.join(SEARCH_BACKENDS)}")
+        return value
+
+    @field_validator("extract_isolation")
+    @classmethod
+    def _known_isolation(cls, value: str) -> str:
+        value = value.strip().lower()
+        if value not in ("process", "inline"):
+            raise ValueError(f"KB_EXTRACT_ISOLATION={value!r} is not one of process, inline")
+        return value
+
+    @field_validator("extract_timeout")
+    @classmethod
+    def _positive_timeout(cls, value: float) -> float:
+        if value <= 0:
+            raise ValueError(f"KB_EXTRACT_TIMEOUT={value} must be a positive number of seconds")
         return value
 
     @property

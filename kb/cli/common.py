@@ -24,7 +24,7 @@ def load_settings() -> Settings:
 
 def open_backend_or_exit(settings: Settings):  # type: ignore[no-untyped-def]
     from kb.search import open_backend
-    from kb.search.whoosh_backend import IndexVersionError
+    from kb.search.backend import IndexVersionError
 
     try:
         return open_backend(settings)

@@ -6,16 +6,29 @@ from kb.config import Settings
 from kb.search.backend import SearchBackend
 
 
+def _backend_class(settings: Settings):  # type: ignore[no-untyped-def]
+    name = settings.search_backend
+    if name == "whoosh":
+        from kb.search.whoosh_backend import WhooshBackend
+
+        return WhooshBackend
+    if name == "tantivy":
+        from kb.search.tantivy_backend import TantivyBackend
+
+        return TantivyBackend
+    if name == "postgres":
+        from kb.search.postgres_backend import PostgresBackend
+
+        return PostgresBackend
+    raise ValueError(f"unknown search backend {name!r}")
+
+
 def open_backend(settings: Settings) -> SearchBackend:
     """Open the configured search backend, creating an empty index on first use."""
     from kb.search import lexicon
 
     lexicon.configure(settings.data_root)
-    if settings.search_backend == "whoosh":
-        from kb.search.whoosh_backend import WhooshBackend
-
-        return WhooshBackend(settings.index_dir)
-    raise ValueError(f"unknown search backend {settings.search_backend!r}")
+    return _backend_class(settings).open(settings)
 
 
 def recreate_backend(settings: Settings) -> SearchBackend:
@@ -23,8 +36,4 @@ def recreate_backend(settings: Settings) -> SearchBackend:
     from kb.search import lexicon
 
     lexicon.configure(settings.data_root)
-    if settings.search_backend == "whoosh":
-        from kb.search.whoosh_backend import WhooshBackend
-
-        return WhooshBackend.recreate(settings.index_dir)
-    raise ValueError(f"unknown search backend {settings.search_backend!r}")
+    return _backend_class(settings).recreate(settings)

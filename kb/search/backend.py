@@ -12,6 +12,10 @@ from kb.search.query import ParsedQuery
 FACET_FIELDS = ("library", "format", "tag", "customer", "opportunity")
 
 
+class IndexVersionError(RuntimeError):
+    """The index was built by another version of kb's analysis; `kb reindex` rebuilds it."""
+
+
 @dataclass(frozen=True)
 class IndexDocument:
     """Everything a backend indexes for one document."""

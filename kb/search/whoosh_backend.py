@@ -22,11 +22,13 @@ from whoosh.fields import DATETIME, ID, KEYWORD, TEXT, Schema
 from whoosh.searching import Searcher
 from whoosh.writing import CLEAR
 
+from kb.config import Settings
 from kb.search import analyzer
 from kb.search.backend import (
     FACET_FIELDS,
     Hit,
     IndexDocument,
+    IndexVersionError,
     SearchFilters,
     SearchRequest,
     SearchResults,
@@ -50,10 +52,6 @@ SYNONYM_BOOST = 0.8
 # A clause of this many words or more was typed as a sentence; it needs only this share of them.
 LONG_CLAUSE_WORDS = 4
 LONG_CLAUSE_SHARE = 0.7
-
-
-class IndexVersionError(RuntimeError):
-    """The index on disk was built by another version of kb's analysis."""
 
 
 class _KbTokenizer(Tokenizer):
@@ -171,8 +169,13 @@ class WhooshBackend:
             return None
 
     @classmethod
-    def recreate(cls, index_dir: Path) -> WhooshBackend:
+    def open(cls, settings: Settings) -> WhooshBackend:
+        return cls(settings.index_dir)
+
+    @classmethod
+    def recreate(cls, settings: Settings) -> WhooshBackend:
         """Return a backend over a new, empty index, replacing whatever was there."""
+        index_dir = settings.index_dir
         index_dir.mkdir(parents=True, exist_ok=True)
         whoosh_index.create_in(str(index_dir), build_schema(), indexname=INDEX_NAME)
         (index_dir / "kb-index.json").write_text(json.dumps({"version": INDEX_VERSION}), encoding="utf-8")
