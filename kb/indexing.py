@@ -57,6 +57,18 @@ def _naive_utc(value: datetime | None) -> datetime | None:
     return aware.replace(tzinfo=None) if aware else None
 
 
+def _title_with_name(doc: Document) -> str:
+    """Return the title plus the file name when the name says something else.
+
+    People name files after customers, models and dates ("苏气象_JDX-2000报价单_2024.xlsx"),
+    so the name is searched with the weight of a title.
+    """
+    stem = doc.filename.rsplit(".", 1)[0] if doc.filename else ""
+    if not stem or stem == doc.title:
+        return doc.title
+    return f"{doc.title}\n{stem}"
+
+
 def index_document(session: Session, doc: Document) -> IndexDocument:
     """Build the index entry of a document, with its tags and linked parties."""
     assert doc.id is not None
@@ -68,7 +80,7 @@ def index_document(session: Session, doc: Document) -> IndexDocument:
         library=doc.library,
         folder=doc.folder,
         format=doc.format,
-        title=doc.title,
+        title=_title_with_name(doc),
         content=doc.text,
         modified=_naive_utc(doc.modified),
         tags=_tags(session, doc.id),
