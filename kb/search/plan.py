@@ -27,6 +27,9 @@ class ClausePlan:
     prefixes: tuple[str, ...] = ()
     # Letter and digit parts of each code in `words`, so `qx7200` also finds `QX 7200`.
     code_parts: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # Single Han characters among longer words (算 in 维修人工费怎么算): they add to the
+    # score but are not required, because jieba leaves them over from phrasing.
+    optional_words: frozenset[str] = frozenset()
     # Other spellings of a word from the synonym list, each as its word sequence.
     synonyms: dict[str, tuple[tuple[str, ...], ...]] = field(default_factory=dict)
     phrase: bool = False
@@ -49,6 +52,11 @@ def _synonyms(clause: Clause, words: tuple[str, ...]) -> dict[str, tuple[tuple[s
     return found
 
 
+def _optional_words(words: tuple[str, ...]) -> frozenset[str]:
+    singles = {w for w in words if len(w) == 1 and analyzer.has_han(w)}
+    return frozenset(singles) if len(singles) < len(words) else frozenset()
+
+
 def plan_clause(clause: Clause) -> ClausePlan:
     words = tuple(_without_stopwords(analyzer.main_words(clause.text)) if not clause.phrase else analyzer.main_words(clause.text))
     grams = tuple(analyzer.grams_sequence(clause.text))
@@ -65,6 +73,7 @@ def plan_clause(clause: Clause) -> ClausePlan:
         prefixes=prefixes,
         code_parts={w: parts for w, parts in code_parts.items() if len(parts) > 1},
         synonyms=_synonyms(clause, words) if not clause.phrase else {},
+        optional_words=_optional_words(words) if not clause.phrase else frozenset(),
         phrase=clause.phrase,
         single_char=single,
     )

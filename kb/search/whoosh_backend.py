@@ -6,11 +6,14 @@ and a writer in another process is waited for (with a timeout) instead of failin
 
 from __future__ import annotations
 
+import itertools
 import json
 import logging
 import math
+import os
 import threading
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from whoosh import index as whoosh_index
@@ -24,6 +27,7 @@ from whoosh.writing import CLEAR
 
 from kb.config import Settings
 from kb.search import analyzer
+from kb.search.cache import ResultCache
 from kb.search.backend import (
     FACET_FIELDS,
     Hit,
@@ -50,8 +54,14 @@ TITLE_GRAM_BOOST = 3.0
 WRITE_TIMEOUT_SECONDS = 120.0
 SYNONYM_BOOST = 0.8
 # A clause of this many words or more was typed as a sentence; it needs only this share of them.
-LONG_CLAUSE_WORDS = 4
+LONG_CLAUSE_WORDS = 6
 LONG_CLAUSE_SHARE = 0.7
+# Writing into an empty index (a rebuild) with at least this many documents uses
+# BULK_PROCS processes, each writing its own segment.
+BULK_MIN_DOCS = 2000
+BULK_PROCS = max(1, min(2, os.cpu_count() or 1))
+# Memory, in MB, each writer process buffers before it writes a run to disk (Whoosh's default is 128).
+WRITER_LIMIT_MB = 256
 
 
 class _KbTokenizer(Tokenizer):
@@ -136,12 +146,13 @@ def _fields(doc: IndexDocument) -> dict[str, object]:
 class WhooshBackend:
     """SearchBackend over a Whoosh index folder."""
 
-    def __init__(self, index_dir: Path) -> None:
+    def __init__(self, index_dir: Path, cache_entries: int = 256) -> None:
         self.index_dir = index_dir
         self._write_lock = threading.Lock()
         self._search_lock = threading.Lock()
         self._searcher: Searcher | None = None
         self._index = self._open_or_create()
+        self.cache: ResultCache[SearchResults] = ResultCache(cache_entries)
 
     # -- opening ------------------------------------------------------------------
 
@@ -170,11 +181,13 @@ class WhooshBackend:
 
     @classmethod
     def open(cls, settings: Settings) -> WhooshBackend:
+        analyzer.use_cache_dir(settings.data_root)
         return cls(settings.index_dir)
 
     @classmethod
     def recreate(cls, settings: Settings) -> WhooshBackend:
         """Return a backend over a new, empty index, replacing whatever was there."""
+        analyzer.use_cache_dir(settings.data_root)
         index_dir = settings.index_dir
         index_dir.mkdir(parents=True, exist_ok=True)
         whoosh_index.create_in(str(index_dir), build_schema(), indexname=INDEX_NAME)
@@ -183,9 +196,13 @@ class WhooshBackend:
 
     # -- writing ------------------------------------------------------------------
 
-    def _write(self, apply) -> None:  # type: ignore[no-untyped-def]
+    def _write(self, apply, procs: int = 1) -> None:  # type: ignore[no-untyped-def]
         with self._write_lock:
-            writer = self._index.writer(timeout=WRITE_TIMEOUT_SECONDS, delay=0.05)
+            options: dict[str, object] = {"timeout": WRITE_TIMEOUT_SECONDS, "delay": 0.05, "limitmb": WRITER_LIMIT_MB}
+            if procs > 1:
+                # Each process keeps its own segment: merging them would cost as much as it saves.
+                options.update(procs=procs, multisegment=True)
+            writer = self._index.writer(**options)
             try:
                 apply(writer)
             except BaseException:
@@ -194,15 +211,18 @@ class WhooshBackend:
             writer.commit()
 
     def upsert(self, documents: Iterable[IndexDocument]) -> None:
-        docs = list(documents)
-        if not docs:
+        """Add or replace documents in one commit, reading `documents` only once."""
+        docs = iter(documents)
+        head = list(itertools.islice(docs, BULK_MIN_DOCS))
+        if not head:
             return
+        procs = BULK_PROCS if len(head) >= BULK_MIN_DOCS and self._index.doc_count_all() == 0 else 1
 
         def apply(writer) -> None:  # type: ignore[no-untyped-def]
-            for doc in docs:
+            for doc in itertools.chain(head, docs):
                 writer.update_document(**_fields(doc))
 
-        self._write(apply)
+        self._write(apply, procs)
 
     def delete(self, ids: Iterable[int]) -> None:
         keys = [str(i) for i in ids]
@@ -241,14 +261,28 @@ class WhooshBackend:
 
     def search(self, request: SearchRequest) -> SearchResults:
         filter_q = _filter_query(request.filters)
+        main = _main_query(request.query, relaxed=False)
         with self._search_lock:
             searcher = self._current_searcher()
-            main = _main_query(request.query, relaxed=False)
-            results = self._run(searcher, main, filter_q, request)
-            relaxed = False
-            if results.total == 0 and len(request.query.groups) > 1:
-                results = self._run(searcher, _main_query(request.query, relaxed=True), filter_q, request)
-                relaxed = results.total > 0
+            generation = searcher.reader().generation()
+            # The engine query's text stands for the user dictionary and synonyms that
+            # shaped it; the filters carry the permission set.
+            key = (repr(main), repr(filter_q), request.filters, request.sort, request.offset, request.limit, request.facets)
+            cached = self.cache.get(generation, key) if generation is not None else None
+            if cached is None:
+                cached = self._search_uncached(searcher, main, filter_q, request)
+                if generation is not None:
+                    self.cache.put(generation, key, cached)
+        return replace(cached, facets={name: dict(counts) for name, counts in cached.facets.items()})
+
+    def _search_uncached(
+        self, searcher: Searcher, main: wq.Query, filter_q: wq.Query | None, request: SearchRequest
+    ) -> SearchResults:
+        results = self._run(searcher, main, filter_q, request)
+        relaxed = False
+        if results.total == 0 and len(request.query.groups) > 1:
+            results = self._run(searcher, _main_query(request.query, relaxed=True), filter_q, request)
+            relaxed = results.total > 0
         return SearchResults(results.total, results.hits, results.facets, relaxed)
 
     def _run(self, searcher: Searcher, main: wq.Query, filter_q: wq.Query | None, request: SearchRequest) -> SearchResults:
@@ -329,6 +363,18 @@ def _gram_query(field: str, plan: ClausePlan) -> wq.Query:
     return wq.Prefix(field, gram) if plan.single_char else wq.Term(field, gram)
 
 
+def _words_query(plan: ClausePlan) -> wq.Query:
+    """Match the clause's words; single Han characters inside a longer clause only add to the score."""
+    required = [w for w in plan.words if w not in plan.optional_words]
+    optional = [w for w in plan.words if w in plan.optional_words]
+    queries = [_word_query(w, plan.code_parts.get(w), _synonym_options(plan, w)) for w in required]
+    main = _all_or_most(queries)
+    if not optional:
+        return main
+    extras = [_word_query(w, None, _synonym_options(plan, w)) for w in optional]
+    return wq.AndMaybe(main, extras[0] if len(extras) == 1 else wq.Or(extras))
+
+
 def _all_or_most(queries: list[wq.Query]) -> wq.Query:
     """Require every word of a short clause, and most words of a long one typed as a sentence."""
     if len(queries) == 1:
@@ -344,11 +390,10 @@ def _clause_query(plan: ClausePlan) -> wq.Query:
     if whole not in plan.words:
         options.extend(_synonym_options(plan, whole))
     if plan.words:
-        per_word = [_word_query(word, plan.code_parts.get(word), _synonym_options(plan, word)) for word in plan.words]
         if plan.phrase and len(plan.words) > 1 and not plan.grams:
             options.append(wq.Or([wq.Phrase(field, list(plan.words)) for field in WORD_FIELDS]))
         elif not plan.phrase:
-            options.append(_all_or_most(per_word))
+            options.append(_words_query(plan))
     for prefix in plan.prefixes:
         options.append(wq.Or([wq.Prefix(field, prefix, boost=0.5) for field in ("title", "content")]))
     if plan.grams:
