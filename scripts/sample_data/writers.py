@@ -235,7 +235,9 @@ class Workbook:
     def sheet(self, title: str):
         """Return the first sheet renamed on first use, or a new sheet."""
         first = self.book.worksheets[0]
-        if first.title == "Sheet" and first.max_row == 1 and first["A1"].value is None:
+        # Reading first["A1"] would create the cell and push the next append to row 2,
+        # so the sheet's emptiness is judged by its title alone.
+        if first.title == "Sheet":
             first.title = title
             return first
         return self.book.create_sheet(title)
