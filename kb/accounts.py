@@ -24,7 +24,7 @@ class AccountError(ValueError):
 
 @dataclass(frozen=True)
 class Principal:
-    """Who is asking: a logged-in user or an API token."""
+    """The caller of a request: a logged-in user or an API token."""
 
     name: str
     role: str
@@ -110,7 +110,7 @@ def set_password(session: Session, name: str, password: str) -> User:
 def authenticate(session: Session, name: str, password: str) -> User | None:
     user = session.exec(select(User).where(User.name == name)).first()
     if user is None or not user.active:
-        # Spend the same time as a real check so the answer does not reveal which names exist.
+        # Spend the same time as a real check so the response time does not reveal which names exist.
         verify_password(password, hash_password("x" * MIN_PASSWORD_LENGTH))
         return None
     return user if verify_password(password, user.password_hash) else None
@@ -128,15 +128,15 @@ def _token_digest(token: str) -> str:
 def create_token(session: Session, name: str, scopes: str, grants: str = "") -> str:
     """Store a new API token and return its secret, which is shown only once."""
     name = name.strip()
-    wanted = {s.strip() for s in scopes.split(",") if s.strip()}
+    requested = {s.strip() for s in scopes.split(",") if s.strip()}
     if not name:
         raise AccountError("令牌名称不能为空。")
-    if not wanted or not wanted <= set(SCOPES):
+    if not requested or not requested <= set(SCOPES):
         raise AccountError(f"无效的权限范围：{scopes}。可选：{', '.join(SCOPES)}")
     if session.exec(select(ApiToken).where(ApiToken.name == name)).first():
         raise AccountError(f"令牌名称已存在：{name}")
     secret = "kb_" + secrets.token_urlsafe(32)
-    session.add(ApiToken(name=name, token_hash=_token_digest(secret), scopes=",".join(sorted(wanted)), grants=parse_grants(grants)))
+    session.add(ApiToken(name=name, token_hash=_token_digest(secret), scopes=",".join(sorted(requested)), grants=parse_grants(grants)))
     session.flush()
     return secret
 

@@ -1,4 +1,4 @@
-"""Who is asking: session cookies for people, bearer tokens for the CRM; CSRF and login limits."""
+"""Authentication: session cookies for people and bearer tokens for the CRM, plus CSRF and login limits."""
 
 from __future__ import annotations
 
@@ -164,9 +164,9 @@ def client_address(request: Request) -> str:
 
 
 def login_blocked(session: Session, name: str, address: str) -> bool:
-    """True when this name or address failed too often recently.
+    """Return True when this name or address failed to log in too often recently.
 
-    Failures are counted in the audit log, so every application process sees the same count.
+    Failures are counted in the audit log, so every application process reads the same count.
     """
     since = utcnow() - LOGIN_WINDOW
     failures = session.exec(
