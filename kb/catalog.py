@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import func
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from kb.indexing import reindex_documents
@@ -29,6 +30,10 @@ from kb.search.backend import SearchBackend
 from kb.tags import normalise_tag
 
 
+# Largest id a database row can have (signed 64-bit); larger values overflow in the driver.
+MAX_ID = 2**63 - 1
+
+
 class CatalogError(ValueError):
     """Invalid input for a catalog change; the message is Chinese and names the value."""
 
@@ -39,6 +44,8 @@ def audit(session: Session, user: str, action: str, document_id: int | None = No
 
 def visible_document(session: Session, document_id: int, allowed: frozenset[str]) -> Document | None:
     """Return the document if it exists, is not missing and lies in an allowed library."""
+    if not 0 < document_id <= MAX_ID:
+        return None
     doc = session.get(Document, document_id)
     if doc is None or doc.library not in allowed or doc.status == DocumentStatus.MISSING:
         return None
@@ -59,9 +66,14 @@ def get_or_create_tag(session: Session, name: str) -> Tag:
         raise CatalogError("标签不能为空。")
     tag = session.exec(select(Tag).where(Tag.name == clean)).first()
     if tag is None:
-        tag = Tag(name=clean)
-        session.add(tag)
-        session.flush()
+        try:
+            with session.begin_nested():
+                tag = Tag(name=clean)
+                session.add(tag)
+                session.flush()
+        except IntegrityError:
+            # Another process created the same tag between the select and the insert.
+            tag = session.exec(select(Tag).where(Tag.name == clean)).one()
     return tag
 
 

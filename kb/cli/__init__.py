@@ -1,10 +1,10 @@
-"""The `kb` command for administrators: ingest, search, reindex, accounts, serve."""
+"""The `kb` command for administrators: ingest, search, reindex, accounts, serve, check, backup, restore."""
 
 from __future__ import annotations
 
 import click
 
-from kb.cli import accounts, documents, serve
+from kb.cli import accounts, documents, maintenance, serve
 from kb.cli.common import configure_logging
 
 
@@ -23,5 +23,8 @@ for command in (
     accounts.user,
     accounts.token,
     serve.serve,
+    maintenance.check,
+    maintenance.backup,
+    maintenance.restore,
 ):
     main.add_command(command)

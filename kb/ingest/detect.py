@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import logging
 import zipfile
+import zlib
 from pathlib import Path
 
 from kb.ingest.extractors.encoding import decode_bytes
+from kb.ingest.guards import check_archive
+from kb.ingest.legacy import LEGACY_FORMATS, legacy_format
 from kb.ingest.types import UnsupportedFormatError
 
 logger = logging.getLogger(__name__)
 
-FORMATS = ("docx", "xlsx", "pptx", "pdf", "txt", "md", "csv")
+FORMATS = ("docx", "xlsx", "pptx", "pdf", "txt", "md", "csv", *LEGACY_FORMATS)
 
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
@@ -33,10 +36,6 @@ _OOXML_CONTENT_TYPES = {
 }
 _OOXML_PART_PREFIXES = {"docx": "word/", "xlsx": "xl/", "pptx": "ppt/"}
 
-LEGACY_OFFICE_REASON = (
-    "这是旧版 Office 或 WPS 文件（.doc/.xls/.ppt/.wps/.et/.dps），无法读取。"
-    "请用 Word、Excel、PowerPoint 或 WPS 另存为 .docx、.xlsx 或 .pptx 后重新上传。"
-)
 EMPTY_FILE_REASON = "文件为空，没有可读取的内容。请检查文件是否完整后重新上传。"
 UNKNOWN_FORMAT_REASON = (
     "无法识别的文件格式。支持的格式：Word（.docx）、Excel（.xlsx）、PowerPoint（.pptx）、"
@@ -47,8 +46,8 @@ UNKNOWN_FORMAT_REASON = (
 def detect_format(path: Path) -> str:
     """Return one of FORMATS for the file at `path`, decided by its content.
 
-    Raises UnsupportedFormatError for empty files, legacy OLE2 Office files and
-    anything else kb cannot read.
+    Raises UnsupportedFormatError for empty files, zip bombs, legacy OLE2 Office files
+    when LibreOffice is not installed, and anything else kb cannot read.
     """
     with path.open("rb") as stream:
         head = stream.read(TEXT_SAMPLE_SIZE)
@@ -56,7 +55,7 @@ def detect_format(path: Path) -> str:
     if not head:
         raise UnsupportedFormatError(path, EMPTY_FILE_REASON)
     if head.startswith(OLE2_MAGIC):
-        raise UnsupportedFormatError(path, LEGACY_OFFICE_REASON)
+        return legacy_format(path)
     if b"%PDF-" in head[:PDF_HEADER_WINDOW]:
         return "pdf"
     if head.startswith(ZIP_MAGIC):
@@ -73,11 +72,12 @@ def _detect_ooxml(path: Path) -> str:
     """Name the OOXML format of a zip file from its content types, else from its part names."""
     try:
         with zipfile.ZipFile(path) as archive:
+            check_archive(path, archive)
             names = archive.namelist()
             content_types = ""
             if "[Content_Types].xml" in names:
                 content_types = archive.read("[Content_Types].xml").decode("utf-8", "replace")
-    except (zipfile.BadZipFile, OSError, EOFError) as error:
+    except (zipfile.BadZipFile, zlib.error, NotImplementedError, RuntimeError, OSError, EOFError) as error:
         # A damaged Office file still starts with the zip signature, so its extractor
         # reports the damage in words the administrator can act on.
         fmt = _format_from_suffix(path)

@@ -21,7 +21,7 @@ from sqlmodel import Session, select
 from kb.config import Settings
 from kb.db import session_scope
 from kb.indexing import reindex_documents
-from kb.ingest.extractors import extract
+from kb.ingest.sandbox import extract_file
 from kb.ingest.types import ExtractedDocument, ExtractionError
 from kb.libraries import KEYS
 from kb.models import Document, DocumentStatus, DocumentVersion, as_utc, utcnow
@@ -33,6 +33,12 @@ logger = logging.getLogger(__name__)
 _IGNORED_PREFIXES = ("~$", ".~lock", ".")
 _IGNORED_SUFFIXES = (".tmp", ".part", ".swp", ".crdownload")
 COMMIT_EVERY = 20
+
+CHANGED_WHILE_READING_REASON = "文件在读取过程中被修改，本次没有保存读取结果，下次导入时会重新读取。"
+INVALID_NAME_REASON = (
+    "文件名不是有效的 UTF-8 编码（可能是在其他系统上用 GBK 等编码保存的），无法导入。"
+    "请在服务器上把文件重命名后重新导入。"
+)
 
 
 @dataclass
@@ -162,9 +168,14 @@ def ingest_file(session: Session, root: Path, path: Path, seen: set[str] | None 
             return FileOutcome("moved", rel, moved.id)
 
     try:
-        extracted = extract(path)
+        extracted = extract_file(path)
     except ExtractionError as exc:
         return _record_failure(session, doc, rel, library, folder, filename, sha, stat, exc.reason)
+
+    # Text read from a file that was being written belongs to no version of it. An
+    # empty hash on the failure row makes the next run read the file again.
+    if sha256_of(path) != sha:
+        return _record_failure(session, doc, rel, library, folder, filename, "", stat, CHANGED_WHILE_READING_REASON)
 
     action = "added" if doc is None else "updated"
     if doc is None:
@@ -253,8 +264,16 @@ def run_ingest(
     return summary
 
 
+def printable_path(rel: str) -> str:
+    """Return `rel` with bytes that are not UTF-8 (kept by Python as surrogates) shown as U+FFFD."""
+    return os.fsencode(rel).decode("utf-8", "replace")
+
+
 def _ingest_one(session: Session, root: Path, path: Path, seen: set[str]) -> FileOutcome:
     rel = relative_key(root, path)
+    if printable_path(rel) != rel:
+        logger.warning("cannot ingest %s: file name is not valid UTF-8", printable_path(rel))
+        return FileOutcome("failed", printable_path(rel), None, INVALID_NAME_REASON)
     try:
         with session.begin_nested():
             return ingest_file(session, root, path, seen)

@@ -7,6 +7,7 @@ and a writer in another process is waited for (with a timeout) instead of failin
 from __future__ import annotations
 
 import itertools
+import fcntl
 import json
 import logging
 import math
@@ -161,6 +162,16 @@ class WhooshBackend:
 
     def _open_or_create(self) -> whoosh_index.FileIndex:
         self.index_dir.mkdir(parents=True, exist_ok=True)
+        # Several server workers may start on an empty data folder at once; the lock
+        # lets exactly one of them create the index and the others open it.
+        with (self.index_dir / "create.lock").open("a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            try:
+                return self._open_or_create_locked()
+            finally:
+                fcntl.flock(lock, fcntl.LOCK_UN)
+
+    def _open_or_create_locked(self) -> whoosh_index.FileIndex:
         if whoosh_index.exists_in(str(self.index_dir), indexname=INDEX_NAME):
             version = self._read_version()
             if version != INDEX_VERSION:
@@ -245,13 +256,11 @@ class WhooshBackend:
     def _current_searcher(self) -> Searcher:
         if self._searcher is not None and self._searcher.up_to_date():
             return self._searcher
-        if self._searcher is None or self._searcher.doc_count_all() == 0:
-            # Whoosh 2.7 cannot refresh a searcher over an index with no segments yet.
-            if self._searcher is not None:
-                self._searcher.close()
-            self._searcher = self._index.searcher(weighting=scoring.BM25F())
-        else:
-            self._searcher = self._searcher.refresh()
+        # Whoosh 2.7's Searcher.refresh() reuses segment readers with stale deletion
+        # lists, so deleted documents would stay visible; a new searcher is opened instead.
+        if self._searcher is not None:
+            self._searcher.close()
+        self._searcher = self._index.searcher(weighting=scoring.BM25F())
         return self._searcher
 
     def indexed_ids(self) -> set[int]:

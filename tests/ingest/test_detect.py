@@ -51,7 +51,9 @@ def test_detect_text_subtype_by_extension(tmp_path: Path, name: str, expected: s
 
 
 @pytest.mark.parametrize("suffix", [".doc", ".xls", ".ppt", ".wps", ".et", ".dps", ".docx"])
-def test_detect_legacy_office_raises(tmp_path: Path, suffix: str) -> None:
+def test_detect_legacy_office_raises(tmp_path: Path, suffix: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Without LibreOffice on PATH; tests/robustness/test_legacy_formats.py covers conversion.
+    monkeypatch.setenv("PATH", str(tmp_path))
     path = tmp_path / f"旧文件{suffix}"
     path.write_bytes(OLE2_HEADER)
     with pytest.raises(UnsupportedFormatError) as raised:

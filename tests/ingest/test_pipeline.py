@@ -67,7 +67,7 @@ def test_ingest_unchanged_file_skipped(settings, backend, library_dir):
 
 
 def test_ingest_changed_file_keeps_id_and_replaces_text(settings, backend, library_dir):
-    path = write_text(library_dir, "documents/a.txt", "旧的说明文字")
+    path = write_text(library_dir, "documents/a.txt", "过期条款内容")
     run_ingest(settings, backend)
     first_id = _docs(settings)["documents/a.txt"].id
     path.write_text("新的维护说明", encoding="utf-8")
@@ -76,7 +76,7 @@ def test_ingest_changed_file_keeps_id_and_replaces_text(settings, backend, libra
     assert summary.updated == ["documents/a.txt"]
     assert doc.id == first_id
     assert doc.version == 2
-    assert _titles(settings, backend, "旧的说明") == []
+    assert _titles(settings, backend, "过期条款") == []
     assert _titles(settings, backend, "维护说明") == ["a"]
 
 

@@ -131,3 +131,10 @@ def test_total_counts_only_filtered_documents(backend):
 def test_total_exact_with_small_page(backend):
     result = backend.search(SearchRequest(parse_query("雷达"), SearchFilters(allowed_libraries=frozenset({"cases", "quotes"})), limit=1))
     assert result.total == 2
+
+
+def test_delete_hides_document_from_open_searcher(backend):
+    assert backend.indexed_ids() == {1, 2, 3}
+    backend.delete([2])
+    assert backend.indexed_ids() == {1, 3}
+    assert ids(backend, "中远海运") == []

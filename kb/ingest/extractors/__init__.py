@@ -18,19 +18,28 @@ _EXTRACTORS: dict[str, Callable[[Path], ExtractedDocument]] = {
     "csv": text.extract,
 }
 
+_ZIP_FORMATS = ("docx", "xlsx", "pptx")
+
 
 def extract(path: Path, fmt: str | None = None) -> ExtractedDocument:
     """Read the text and metadata of `path`, detecting the format when `fmt` is None.
 
     Raises ExtractionError (UnsupportedFormatError for unknown formats) with a
-    Chinese reason for the administrator.
+    Chinese reason for the administrator. Zip-based formats pass the archive guards
+    (kb.ingest.guards) first, also when `fmt` is given.
     """
     # Imported here because detect.py imports this package's encoding module.
     from kb.ingest.detect import FORMATS, detect_format
+    from kb.ingest.guards import check_zip_file
+    from kb.ingest.legacy import LEGACY_FORMATS, extract_legacy
 
     path = Path(path)
     if fmt is None:
         fmt = detect_format(path)
-    if fmt not in FORMATS:
+    elif fmt in _ZIP_FORMATS:
+        check_zip_file(path)
+    if fmt in LEGACY_FORMATS:
+        return extract_legacy(path, fmt)
+    if fmt not in _EXTRACTORS:
         raise UnsupportedFormatError(path, f"不支持的格式“{fmt}”。支持的格式：{'、'.join(FORMATS)}。")
     return _EXTRACTORS[fmt](path)

@@ -1,0 +1,1 @@
+"""Administration tasks over the whole installation: consistency checks, backup and restore."""
