@@ -7,7 +7,10 @@ and parses queries with Whoosh's MultifieldParser (AND group). It runs in a chil
 process because kb adds words to jieba's process-wide dictionary, which would
 otherwise leak into the baseline's tokenizer.
 
-Usage: python bench/relevance/run.py [--library library] [--write docs/benchmarks.md]
+With `--backend` given more than once, kb runs on each search backend and the tables
+show one kb column per backend, so backends can be compared side by side.
+
+Usage: python bench/relevance/run.py [--library library] [--backend whoosh] [--write docs/benchmarks.md]
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ TOP_K = 10
 RANK_DEPTH = 200
 SECTION_START = "<!-- relevance:start -->"
 SECTION_END = "<!-- relevance:end -->"
+BACKENDS = ("whoosh", "tantivy")
 CATEGORIES = ("words", "synonyms", "short_names", "codes", "single_char", "mixed_english", "traditional", "phrase")
 SPLITS = ("tune", "heldout")
 
@@ -88,8 +92,8 @@ class KbRun:
     deep: dict[str, list[Hit]]
 
 
-def kb_rankings(library_dir: Path, queries: Sequence[Query]) -> KbRun:
-    """Ingest the library into a temporary kb and search every query.
+def kb_rankings(library_dir: Path, queries: Sequence[Query], backend_name: str = "whoosh") -> KbRun:
+    """Ingest the library into a temporary kb on search backend `backend_name` and search every query.
 
     Raises RuntimeError when kb ingests none of the files, because every score would be zero.
     """
@@ -103,7 +107,7 @@ def kb_rankings(library_dir: Path, queries: Sequence[Query]) -> KbRun:
     from kb.search.service import run_search
 
     with tempfile.TemporaryDirectory(prefix="kb-relevance-") as data_dir:
-        settings = Settings(library_dir=library_dir, data_dir=Path(data_dir), database_url=None, search_backend="whoosh")
+        settings = Settings(library_dir=library_dir, data_dir=Path(data_dir), database_url=None, search_backend=backend_name)
         backend = open_backend(settings)
         try:
             summary = run_ingest(settings, backend)
@@ -272,36 +276,47 @@ def score_query(ranked: Sequence[str], grades: dict[str, int]) -> dict[str, floa
     }
 
 
-def evaluate(library_dir: Path, queries: Sequence[Query], judgments: dict[str, dict[str, int]]) -> dict:
-    """Run every query through kb and the baseline and score both against the judgments.
+def engine_labels(backends: Sequence[str]) -> list[str]:
+    """Name kb's columns: plain "kb" for one backend, "kb <backend>" for several."""
+    return ["kb"] if len(backends) == 1 else [f"kb {name}" for name in backends]
+
+
+def evaluate(
+    library_dir: Path,
+    queries: Sequence[Query],
+    judgments: dict[str, dict[str, int]],
+    backends: Sequence[str] = ("whoosh",),
+) -> dict:
+    """Run every query through kb on each backend and through the baseline, and score them against the judgments.
 
     `queries` and `judgments` have the shapes that load_queries and load_judgments return.
-    Returns {"per_query": [...], "groups": [...], "misses": [...], "documents": n, "kb_failed": [...]}.
-    Judged paths that are not in the library raise ValueError, because a typo there
-    would silently lower both engines' scores.
+    Returns {"engines": [...], "per_query": [...], "groups": [...], "misses": {engine: [...]},
+    "documents": n, "kb_failed": [...]}. Judged paths that are not in the library raise
+    ValueError, because a typo there would silently lower every engine's scores.
     """
     library_dir = Path(library_dir).resolve()
-    kb_run = kb_rankings(library_dir, queries)
-    _check_judged_paths(kb_run.paths, queries, judgments)
-    base_top = baseline_rankings(library_dir, kb_run.paths, queries)
+    engines = engine_labels(backends)
+    kb_runs = {engine: kb_rankings(library_dir, queries, name) for engine, name in zip(engines, backends)}
+    first = kb_runs[engines[0]]
+    _check_judged_paths(first.paths, queries, judgments)
+    base_top = baseline_rankings(library_dir, first.paths, queries)
 
     per_query = []
     for query in queries:
         grades = judgments.get(query.id, {})
-        kb_paths = [hit.path for hit in kb_run.top[query.id]]
-        per_query.append({
-            "query": query,
-            "kb": score_query(kb_paths, grades),
-            "baseline": score_query(base_top[query.id], grades),
-            "kb_top": kb_run.top[query.id],
-            "baseline_top": base_top[query.id],
-        })
+        row: dict = {"query": query, "baseline": score_query(base_top[query.id], grades), "baseline_top": base_top[query.id]}
+        for engine, kb_run in kb_runs.items():
+            row[engine] = score_query([hit.path for hit in kb_run.top[query.id]], grades)
+            row[f"{engine}_top"] = kb_run.top[query.id]
+        per_query.append(row)
     return {
+        "engines": engines,
+        "backends": list(backends),
         "per_query": per_query,
-        "groups": summarise(per_query),
-        "misses": grade3_misses(queries, judgments, kb_run.top, kb_run.deep),
-        "documents": len(kb_run.paths),
-        "kb_failed": kb_run.failed,
+        "groups": summarise(per_query, engines),
+        "misses": {e: grade3_misses(queries, judgments, r.top, r.deep) for e, r in kb_runs.items()},
+        "documents": len(first.paths),
+        "kb_failed": sorted({path for kb_run in kb_runs.values() for path in kb_run.failed}),
     }
 
 
@@ -314,8 +329,8 @@ def _check_judged_paths(paths: Sequence[str], queries: Sequence[Query], judgment
         raise ValueError(f"judged documents not found in the library: {', '.join(unknown)}")
 
 
-def summarise(per_query: Sequence[dict]) -> list[dict]:
-    """Average the metrics per category, per split and overall, in that order."""
+def summarise(per_query: Sequence[dict], engines: Sequence[str] = ("kb",)) -> list[dict]:
+    """Average the metrics of each kb engine and the baseline per category, per split and overall, in that order."""
     groups: list[tuple[str, list[dict]]] = []
     for category in CATEGORIES:
         groups.append((f"category: {category}", [r for r in per_query if r["query"].category == category]))
@@ -328,7 +343,7 @@ def summarise(per_query: Sequence[dict]) -> list[dict]:
         if not rows:
             continue
         entry: dict = {"label": label, "count": len(rows)}
-        for engine in ("kb", "baseline"):
+        for engine in (*engines, "baseline"):
             entry[engine] = {m: sum(r[engine][m] for r in rows) / len(rows) for m in ("ndcg", "recall", "mrr")}
         summary.append(entry)
     return summary
@@ -354,7 +369,8 @@ def grade3_misses(
 
 
 def render_markdown(result: dict) -> str:
-    """Render the metric table and the grade-3 miss list as Markdown."""
+    """Render the metric table and each kb engine's grade-3 miss list as Markdown."""
+    engines = result["engines"]
     lines = [
         f"{len(result['per_query'])} queries over {result['documents']} documents, metrics at cut-off {TOP_K}. "
         "MRR counts the first document graded 2 or more.",
@@ -362,33 +378,36 @@ def render_markdown(result: dict) -> str:
     ]
     if result["kb_failed"]:
         lines += [f"kb failed to ingest {len(result['kb_failed'])} files: {', '.join(result['kb_failed'])}", ""]
+    columns = [*engines, "baseline"]
+    metrics = (("ndcg", "nDCG@10"), ("recall", "recall@10"), ("mrr", "MRR"))
+    header = [f"{title} {engine}" for _key, title in metrics for engine in columns]
     lines += [
-        "| group | queries | nDCG@10 kb | nDCG@10 baseline | recall@10 kb | recall@10 baseline | MRR kb | MRR baseline |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| group | queries | " + " | ".join(header) + " |",
+        "| --- | ---: |" + " ---: |" * len(header),
     ]
     for entry in result["groups"]:
-        kb, base = entry["kb"], entry["baseline"]
-        lines.append(
-            f"| {entry['label']} | {entry['count']} "
-            f"| {kb['ndcg']:.3f} | {base['ndcg']:.3f} "
-            f"| {kb['recall']:.3f} | {base['recall']:.3f} "
-            f"| {kb['mrr']:.3f} | {base['mrr']:.3f} |"
-        )
-    lines += [
+        cells = [f"{entry[engine][key]:.3f}" for key, _title in metrics for engine in columns]
+        lines.append(f"| {entry['label']} | {entry['count']} | " + " | ".join(cells) + " |")
+    for engine in engines:
+        lines += _render_misses(engine, result["misses"][engine])
+    return "\n".join(lines) + "\n"
+
+
+def _render_misses(engine: str, misses: Sequence[dict]) -> list[str]:
+    lines = [
         "",
-        f"Grade-3 documents not in kb's top 3 ({len(result['misses'])}). "
+        f"Grade-3 documents not in {engine}'s top 3 ({len(misses)}). "
         "A query with more than three grade-3 documents always appears here.",
         "",
     ]
-    if result["misses"]:
-        lines += ["| query | missing document | kb rank | kb top 3 |", "| --- | --- | ---: | --- |"]
-        for miss in result["misses"]:
-            rank = str(miss["rank"]) if miss["rank"] else "not found"
-            top3 = " / ".join(_cell(t) for t in miss["top3"]) or "(no results)"
-            lines.append(f"| {miss['query'].id} `{_cell(miss['query'].text)}` | {_cell(miss['path'])} | {rank} | {top3} |")
-    else:
-        lines.append("None.")
-    return "\n".join(lines) + "\n"
+    if not misses:
+        return lines + ["None."]
+    lines += [f"| query | missing document | {engine} rank | {engine} top 3 |", "| --- | --- | ---: | --- |"]
+    for miss in misses:
+        rank = str(miss["rank"]) if miss["rank"] else "not found"
+        top3 = " / ".join(_cell(t) for t in miss["top3"]) or "(no results)"
+        lines.append(f"| {miss['query'].id} `{_cell(miss['query'].text)}` | {_cell(miss['path'])} | {rank} | {top3} |")
+    return lines
 
 
 def _cell(text: str) -> str:
@@ -405,8 +424,11 @@ def render_section(result: dict, argv: Sequence[str]) -> str:
     environment = (
         f"Machine: {platform.platform()}, {platform.machine()}, {os.cpu_count()} CPUs; "
         f"Python {platform.python_version()}. Date: {date.today().isoformat()}. "
-        f"Versions: kb {kb.__version__}, whoosh {_whoosh_version()}, jieba {version('jieba')}."
+        f"Versions: kb {kb.__version__}, whoosh {_whoosh_version()}, jieba {version('jieba')}"
     )
+    if "tantivy" in result["backends"]:
+        environment += f", tantivy {version('tantivy')}"
+    environment += "."
     return "\n".join([
         SECTION_START,
         "## Search relevance",
@@ -452,6 +474,8 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
                         help="queries file, one JSON object a line (default: %(default)s)")
     parser.add_argument("--judgments", type=Path, default=HERE / "judgments.jsonl",
                         help="graded judgments file, one JSON object a line (default: %(default)s)")
+    parser.add_argument("--backend", action="append", choices=BACKENDS, dest="backends",
+                        help="search backend kb runs on; repeat to compare backends side by side (default: whoosh)")
     parser.add_argument("--write", type=Path, metavar="MARKDOWN",
                         help="also replace the relevance section of this Markdown file")
     parser.add_argument("--baseline-child", action="store_true", help=argparse.SUPPRESS)
@@ -471,7 +495,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     queries = load_queries(args.queries)
     judgments = load_judgments(args.judgments)
 
-    result = evaluate(args.library, queries, judgments)
+    result = evaluate(args.library, queries, judgments, args.backends or ["whoosh"])
     print(render_markdown(result), end="")
     if args.write:
         write_section(args.write, render_section(result, argv))

@@ -261,7 +261,18 @@ def run_ingest(
         summary.missing.extend(d.path for d in gone)
         pending.extend(d.id for d in gone if d.id is not None)
         _flush(session, backend, pending)
+        _reconcile_index(session, backend)
     return summary
+
+
+def _reconcile_index(session: Session, backend: SearchBackend) -> None:
+    """Index documents that an interrupted run committed but never indexed, and drop stale entries."""
+    wanted = {int(i) for i in session.exec(select(Document.id).where(Document.status == DocumentStatus.OK)).all()}
+    indexed = backend.indexed_ids()
+    differing = (wanted - indexed) | (indexed - wanted)
+    if differing:
+        logger.warning("index differs from the database for %d documents; reindexing them", len(differing))
+        reindex_documents(session, backend, sorted(differing))
 
 
 def printable_path(rel: str) -> str:

@@ -20,9 +20,12 @@ import threading
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import jieba
 import opencc
+
+from kb.search import segmenter
 
 logger = logging.getLogger(__name__)
 jieba.setLogLevel(logging.WARNING)
@@ -92,6 +95,17 @@ def normalise(text: str) -> str:
     return text.translate(_TABLE)
 
 
+def use_cache_dir(folder: Path) -> None:
+    """Keep jieba's dictionary cache in `folder` instead of the system temporary folder.
+
+    jieba loads its main dictionary from this cache in about 0.5 s instead of parsing it
+    again; a cache in the data folder survives reboots that clear /tmp.
+    """
+    if not _initialised:
+        folder.mkdir(parents=True, exist_ok=True)
+        jieba.dt.tmp_dir = str(folder)
+
+
 def ensure_jieba() -> None:
     """Load jieba's dictionary once per process."""
     global _initialised
@@ -128,7 +142,7 @@ def _sub_words(word: str) -> Iterator[tuple[str, int]]:
 
 
 def _han_word_tokens(run: str, pos: int, start: int) -> Iterator[Token]:
-    for word, w_start, w_end in jieba.tokenize(run, HMM=True):
+    for word, w_start, w_end in segmenter.tokenize(run):
         yield Token(word, pos, start + w_start, start + w_end)
         for part, offset in _sub_words(word):
             yield Token(part, pos, start + w_start + offset, start + w_start + offset + len(part))

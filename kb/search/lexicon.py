@@ -16,12 +16,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import jieba
 from sqlalchemy import func
 from sqlmodel import Session, select
 
 from kb.models import Customer, Opportunity, Tag
-from kb.search import analyzer
+from kb.search import analyzer, segmenter
 
 logger = logging.getLogger(__name__)
 
@@ -110,10 +109,10 @@ def _apply_words(words: dict[str, int | None]) -> None:
     """Add new words to jieba and take back the ones no longer listed."""
     analyzer.ensure_jieba()
     for word in _state.added_words - set(words):
-        jieba.del_word(word)
+        segmenter.del_word(word)
     for word, frequency in words.items():
         if word not in _state.added_words:
-            jieba.add_word(word, freq=frequency)
+            segmenter.add_word(word, freq=frequency)
     _state.added_words = set(words)
 
 

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 
 from kb.search import analyzer, lexicon
 from kb.search.query import Clause
+
+# A clause of this many words or more was typed as a sentence, so only its longest
+# words, this share of them, are required; the others add to the score.
+LONG_CLAUSE_WORDS = 6
+LONG_CLAUSE_SHARE = 0.7
 
 _CODE_RE = re.compile(r"^(?=.*[a-z])(?=.*[0-9])[a-z0-9]{3,}$")
 _PART_RE = re.compile(r"[a-z]+|[0-9]+")
@@ -27,8 +33,9 @@ class ClausePlan:
     prefixes: tuple[str, ...] = ()
     # Letter and digit parts of each code in `words`, so `qx7200` also finds `QX 7200`.
     code_parts: dict[str, tuple[str, ...]] = field(default_factory=dict)
-    # Single Han characters among longer words (算 in 维修人工费怎么算): they add to the
-    # score but are not required, because jieba leaves them over from phrasing.
+    # Words that add to the score but are not required: single Han characters among
+    # longer words (算 in 维修人工费怎么算), which jieba leaves over from phrasing, and
+    # the shortest words of a clause long enough to be a sentence.
     optional_words: frozenset[str] = frozenset()
     # Other spellings of a word from the synonym list, each as its word sequence.
     synonyms: dict[str, tuple[tuple[str, ...], ...]] = field(default_factory=dict)
@@ -53,8 +60,15 @@ def _synonyms(clause: Clause, words: tuple[str, ...]) -> dict[str, tuple[tuple[s
 
 
 def _optional_words(words: tuple[str, ...]) -> frozenset[str]:
+    """Pick the words a clause may lack: leftover single characters, and the shortest of a sentence."""
     singles = {w for w in words if len(w) == 1 and analyzer.has_han(w)}
-    return frozenset(singles) if len(singles) < len(words) else frozenset()
+    optional = set(singles) if len(singles) < len(words) else set()
+    rest = [w for w in dict.fromkeys(words) if w not in optional]
+    if len(rest) >= LONG_CLAUSE_WORDS:
+        keep = math.ceil(len(rest) * LONG_CLAUSE_SHARE)
+        by_length = sorted(rest, key=lambda w: (-len(w), rest.index(w)))
+        optional.update(by_length[keep:])
+    return frozenset(optional)
 
 
 def plan_clause(clause: Clause) -> ClausePlan:

@@ -10,8 +10,6 @@ import itertools
 import fcntl
 import json
 import logging
-import math
-import os
 import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
@@ -54,14 +52,7 @@ GRAM_BOOST = 0.2
 TITLE_GRAM_BOOST = 3.0
 WRITE_TIMEOUT_SECONDS = 120.0
 SYNONYM_BOOST = 0.8
-# A clause of this many words or more was typed as a sentence; it needs only this share of them.
-LONG_CLAUSE_WORDS = 6
-LONG_CLAUSE_SHARE = 0.7
-# Writing into an empty index (a rebuild) with at least this many documents uses
-# BULK_PROCS processes, each writing its own segment.
-BULK_MIN_DOCS = 2000
-BULK_PROCS = max(1, min(2, os.cpu_count() or 1))
-# Memory, in MB, each writer process buffers before it writes a run to disk (Whoosh's default is 128).
+# Memory, in MB, the writer buffers before it writes a run to disk (Whoosh's default is 128).
 WRITER_LIMIT_MB = 256
 
 
@@ -207,13 +198,11 @@ class WhooshBackend:
 
     # -- writing ------------------------------------------------------------------
 
-    def _write(self, apply, procs: int = 1) -> None:  # type: ignore[no-untyped-def]
+    def _write(self, apply) -> None:  # type: ignore[no-untyped-def]
         with self._write_lock:
-            options: dict[str, object] = {"timeout": WRITE_TIMEOUT_SECONDS, "delay": 0.05, "limitmb": WRITER_LIMIT_MB}
-            if procs > 1:
-                # Each process keeps its own segment: merging them would cost as much as it saves.
-                options.update(procs=procs, multisegment=True)
-            writer = self._index.writer(**options)
+            # NOTE: Whoosh's multi-process writer (procs=2, with or without multisegment) gave other
+            # BM25F scores than one process on the same documents, so a rebuild stays in one process.
+            writer = self._index.writer(timeout=WRITE_TIMEOUT_SECONDS, delay=0.05, limitmb=WRITER_LIMIT_MB)
             try:
                 apply(writer)
             except BaseException:
@@ -222,18 +211,28 @@ class WhooshBackend:
             writer.commit()
 
     def upsert(self, documents: Iterable[IndexDocument]) -> None:
-        """Add or replace documents in one commit, reading `documents` only once."""
+        """Add or replace documents in one commit, reading `documents` once and holding one at a time."""
         docs = iter(documents)
-        head = list(itertools.islice(docs, BULK_MIN_DOCS))
-        if not head:
+        first = next(docs, None)
+        if first is None:
             return
-        procs = BULK_PROCS if len(head) >= BULK_MIN_DOCS and self._index.doc_count_all() == 0 else 1
+
+        repeated: dict[int, IndexDocument] = {}
 
         def apply(writer) -> None:  # type: ignore[no-untyped-def]
-            for doc in itertools.chain(head, docs):
+            seen: set[int] = set()
+            for doc in itertools.chain((first,), docs):
+                if doc.id in seen:
+                    # Whoosh does not replace a document added by the same writer, so a
+                    # repeated id is written again after this commit; the last one wins.
+                    repeated[doc.id] = doc
+                    continue
+                seen.add(doc.id)
                 writer.update_document(**_fields(doc))
 
-        self._write(apply, procs)
+        self._write(apply)
+        if repeated:
+            self.upsert(list(repeated.values()))
 
     def delete(self, ids: Iterable[int]) -> None:
         keys = [str(i) for i in ids]
@@ -373,24 +372,19 @@ def _gram_query(field: str, plan: ClausePlan) -> wq.Query:
 
 
 def _words_query(plan: ClausePlan) -> wq.Query:
-    """Match the clause's words; single Han characters inside a longer clause only add to the score."""
+    """Match the clause's words; its optional words only add to the score."""
     required = [w for w in plan.words if w not in plan.optional_words]
     optional = [w for w in plan.words if w in plan.optional_words]
     queries = [_word_query(w, plan.code_parts.get(w), _synonym_options(plan, w)) for w in required]
-    main = _all_or_most(queries)
+    main = _all_of(queries)
     if not optional:
         return main
     extras = [_word_query(w, None, _synonym_options(plan, w)) for w in optional]
     return wq.AndMaybe(main, extras[0] if len(extras) == 1 else wq.Or(extras))
 
 
-def _all_or_most(queries: list[wq.Query]) -> wq.Query:
-    """Require every word of a short clause, and most words of a long one typed as a sentence."""
-    if len(queries) == 1:
-        return queries[0]
-    if len(queries) < LONG_CLAUSE_WORDS:
-        return wq.And(queries)
-    return wq.Or(queries, minmatch=math.ceil(len(queries) * LONG_CLAUSE_SHARE))
+def _all_of(queries: list[wq.Query]) -> wq.Query:
+    return queries[0] if len(queries) == 1 else wq.And(queries)
 
 
 def _clause_query(plan: ClausePlan) -> wq.Query:
