@@ -17,6 +17,7 @@ $(STAMP): pyproject.toml | $(BIN)/python
 install: $(STAMP)
 
 run: install
+	$(BIN)/kb db upgrade
 	$(BIN)/kb setup
 	$(BIN)/kb ingest
 	$(BIN)/kb serve

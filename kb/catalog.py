@@ -30,8 +30,8 @@ from kb.search.backend import SearchBackend
 from kb.tags import normalise_tag
 
 
-# Largest id a database row can have (signed 64-bit); larger values overflow in the driver.
-MAX_ID = 2**63 - 1
+# Largest id a database row can have (PostgreSQL INTEGER, signed 32-bit); larger values overflow.
+MAX_ID = 2**31 - 1
 
 
 class CatalogError(ValueError):

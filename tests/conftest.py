@@ -10,6 +10,7 @@ import pytest
 from kb.config import Settings, get_settings
 from kb.db import dispose_engines
 from kb.libraries import KEYS
+from tests.db.postgres import create_database, drop_database, whole_suite_on_postgres
 
 
 @pytest.fixture
@@ -22,15 +23,23 @@ def library_dir(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def settings(tmp_path: Path, library_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Settings]:
+    """Settings over this test's folders: SQLite and Whoosh, or a fresh PostgreSQL database with KB_TEST_BACKEND=postgres."""
     data = tmp_path / "data"
     monkeypatch.setenv("KB_LIBRARY_DIR", str(library_dir))
     monkeypatch.setenv("KB_DATA_DIR", str(data))
     monkeypatch.delenv("KB_DATABASE_URL", raising=False)
     monkeypatch.delenv("KB_SEARCH_BACKEND", raising=False)
+    database = create_database() if whole_suite_on_postgres() else None
+    if database:
+        # Environment too, so that CLI runs and uvicorn child processes use the same database.
+        monkeypatch.setenv("KB_DATABASE_URL", database)
+        monkeypatch.setenv("KB_SEARCH_BACKEND", "postgres")
     get_settings.cache_clear()
-    yield Settings(library_dir=library_dir, data_dir=data)
+    yield Settings(library_dir=library_dir, data_dir=data, database_url=database, search_backend="postgres" if database else "whoosh")
     get_settings.cache_clear()
     dispose_engines()
+    if database:
+        drop_database(database)
 
 
 def write_text(root: Path, rel: str, text: str, encoding: str = "utf-8") -> Path:

@@ -1,10 +1,10 @@
-"""The `kb` command for administrators: ingest, search, reindex, accounts, serve, check, backup, restore."""
+"""The `kb` command for administrators: ingest, search, reindex, accounts, serve, check, backup, restore, db."""
 
 from __future__ import annotations
 
 import click
 
-from kb.cli import accounts, documents, maintenance, serve
+from kb.cli import accounts, database, documents, maintenance, serve
 from kb.cli.common import configure_logging
 
 
@@ -26,5 +26,6 @@ for command in (
     maintenance.check,
     maintenance.backup,
     maintenance.restore,
+    database.db,
 ):
     main.add_command(command)

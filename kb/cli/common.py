@@ -23,10 +23,14 @@ def load_settings() -> Settings:
 
 
 def open_backend_or_exit(settings: Settings):  # type: ignore[no-untyped-def]
+    from kb.db import SchemaError
     from kb.search import open_backend
     from kb.search.backend import IndexVersionError
+    from kb.search.postgres_backend import PostgresSearchUnavailable
 
     try:
         return open_backend(settings)
     except IndexVersionError as exc:
         raise click.ClickException(f"索引版本与当前程序不一致，请先运行 `kb reindex` 重建索引。（{exc}）") from exc
+    except (PostgresSearchUnavailable, SchemaError) as exc:
+        raise click.ClickException(str(exc)) from exc

@@ -28,6 +28,11 @@ def _kinds(report: dict) -> set[tuple[str, str]]:
     return {(d["kind"], d["path"]) for d in report["differences"]}
 
 
+def skip_unless_sqlite(settings: Settings) -> None:
+    if settings.database_url:
+        pytest.skip("kb backup copies the SQLite file; a PostgreSQL database is backed up with pg_dump")
+
+
 def test_check_clean_after_ingest(settings: Settings, backend, library_dir):
     write_text(library_dir, "documents/a.txt", "第一份")
     run_ingest(settings, backend)
@@ -94,6 +99,7 @@ def _use_folders(monkeypatch: pytest.MonkeyPatch, data: Path, library: Path) -> 
 
 
 def test_backup_restore_same_results(settings: Settings, backend, library_dir, tmp_path, monkeypatch):
+    skip_unless_sqlite(settings)
     write_docx(library_dir, "cases/雷达改造案例.docx", "雷达改造案例", ["导航雷达改造后故障率下降"])
     write_text(library_dir, "quotes/报价说明.txt", "导航雷达维修报价")
     (settings.data_root / "dictionary.txt").parent.mkdir(parents=True, exist_ok=True)
@@ -121,6 +127,7 @@ def test_backup_restore_same_results(settings: Settings, backend, library_dir, t
 
 
 def test_restore_rejects_non_empty_data_folder(settings: Settings, backend, library_dir, tmp_path, monkeypatch):
+    skip_unless_sqlite(settings)
     write_text(library_dir, "documents/a.txt", "内容")
     run_ingest(settings, backend)
     backend.close()
@@ -132,6 +139,7 @@ def test_restore_rejects_non_empty_data_folder(settings: Settings, backend, libr
 
 
 def test_restore_keeps_differing_library_file_unless_forced(settings: Settings, backend, library_dir, tmp_path, monkeypatch):
+    skip_unless_sqlite(settings)
     write_text(library_dir, "documents/a.txt", "备份时的内容")
     run_ingest(settings, backend)
     backend.close()
@@ -149,3 +157,12 @@ def test_restore_keeps_differing_library_file_unless_forced(settings: Settings, 
     forced = CliRunner().invoke(main, ["restore", "--force", str(archive)])
     assert forced.exit_code == 0, forced.output
     assert (other_library / "documents/a.txt").read_text(encoding="utf-8") == "备份时的内容"
+
+
+def test_backup_postgres_points_to_pg_dump(settings: Settings, tmp_path):
+    from kb.maintenance.backup import BackupError, create_backup
+
+    on_postgres = settings.model_copy(update={"database_url": "postgresql+psycopg://kb@127.0.0.1:5432/kb"})
+    with pytest.raises(BackupError) as error:
+        create_backup(on_postgres, tmp_path / "kb.tar.gz")
+    assert "pg_dump" in str(error.value)

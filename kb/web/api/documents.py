@@ -20,8 +20,8 @@ from kb.web.errors import ApiError
 
 router = APIRouter(tags=["documents"])
 
-# Database ids are signed 64-bit integers; a larger value would overflow in the driver.
-DocumentId = Annotated[int, Path(ge=1, le=2**63 - 1, description="Document id, as returned by search.")]
+# Database ids are signed 32-bit integers in PostgreSQL; a larger value would overflow.
+DocumentId = Annotated[int, Path(ge=1, le=2**31 - 1, description="Document id, as returned by search.")]
 TagName = Annotated[str, Path(min_length=1, max_length=50, description="Tag name; URL-encode Chinese text.")]
 
 

@@ -40,7 +40,7 @@ router = APIRouter()
 ExternalId = Annotated[
     str, Path(min_length=1, max_length=100, pattern=r"^[^/\s]+$", description="The CRM's id, e.g. `C-1001`.")
 ]
-DocumentId = Annotated[int, Path(ge=1, le=2**63 - 1)]
+DocumentId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 
 def find_customer(session: Session, external_id: str) -> Customer:
