@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable, Iterator
 from datetime import datetime
 
@@ -20,8 +21,6 @@ from kb.models import (
 )
 from kb.search import lexicon
 from kb.search.backend import IndexDocument, SearchBackend
-
-BATCH_SIZE = 200
 
 
 def _tags(session: Session, document_id: int) -> tuple[str, ...]:
@@ -115,13 +114,7 @@ def rebuild(session: Session, backend: SearchBackend) -> int:
     """Index every searchable document again; return how many."""
     lexicon.refresh(session, force=True)
     backend.clear()
-    count = 0
-    batch: list[IndexDocument] = []
-    for doc in searchable_documents(session):
-        batch.append(index_document(session, doc))
-        if len(batch) >= BATCH_SIZE:
-            backend.upsert(batch)
-            count += len(batch)
-            batch = []
-    backend.upsert(batch)
-    return count + len(batch)
+    # One upsert call over a generator lets a backend write the whole index in one commit.
+    counter = itertools.count()
+    backend.upsert(index_document(session, doc) for doc, _ in zip(searchable_documents(session), counter))
+    return next(counter)

@@ -27,6 +27,7 @@ from whoosh.writing import CLEAR
 from kb.config import Settings
 from kb.search import analyzer
 from kb.search.cache import ResultCache
+from kb.search.whoosh_facets import CachedOverlappingFacet, SegmentValues
 from kb.search.backend import (
     FACET_FIELDS,
     Hit,
@@ -145,6 +146,7 @@ class WhooshBackend:
         self._searcher: Searcher | None = None
         self._index = self._open_or_create()
         self.cache: ResultCache[SearchResults] = ResultCache(cache_entries)
+        self._facet_values = SegmentValues()
 
     # -- opening ------------------------------------------------------------------
 
@@ -260,6 +262,7 @@ class WhooshBackend:
         if self._searcher is not None:
             self._searcher.close()
         self._searcher = self._index.searcher(weighting=scoring.BM25F())
+        self._facet_values.keep_only(self._searcher)
         return self._searcher
 
     def indexed_ids(self) -> set[int]:
@@ -297,7 +300,11 @@ class WhooshBackend:
         groupedby = None
         if request.facets:
             groupedby = {
-                name: sorting.FieldFacet(name, allow_overlap=name in ("tag", "customer", "opportunity"), maptype=sorting.Count)
+                name: (
+                    CachedOverlappingFacet(name, self._facet_values)
+                    if name in ("tag", "customer", "opportunity")
+                    else sorting.FieldFacet(name, maptype=sorting.Count)
+                )
                 for name in FACET_FIELDS
             }
         limit = max(1, request.offset + request.limit)

@@ -1,0 +1,129 @@
+"""kb's side of the benchmark: a real data folder (SQLite and Whoosh) searched through run_search."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from datetime import datetime, timezone
+from pathlib import Path
+
+from bench.corpus import BenchDocument
+
+
+def kb_settings(data_dir: Path):  # type: ignore[no-untyped-def]
+    from kb.config import Settings
+
+    return Settings(library_dir=data_dir / "library", data_dir=data_dir, database_url=None, search_backend="whoosh")
+
+
+def store_documents(settings, docs: Sequence[BenchDocument]) -> None:  # type: ignore[no-untyped-def]
+    """Insert the documents as database rows, the source `kb reindex` reads."""
+    from sqlalchemy import insert
+
+    from kb.db import get_engine
+    from kb.models import Document, DocumentStatus
+
+    rows = [
+        {
+            "id": d.id, "library": d.library, "path": f"{d.library}/{d.folder}/{d.id}.{d.format}".replace("//", "/"),
+            "folder": d.folder, "filename": f"{d.id}.{d.format}", "format": d.format, "sha256": f"{d.id:064x}",
+            "title": d.title, "text": d.content, "modified": datetime.fromisoformat(d.modified).replace(tzinfo=timezone.utc),
+            "status": DocumentStatus.OK, "notes": "", "version": 1, "size": d.size_bytes(), "mtime": 0.0,
+            "needs_ocr": False, "ingested_at": datetime(2025, 1, 1, tzinfo=timezone.utc), "updated_at": datetime(2025, 1, 1, tzinfo=timezone.utc),
+        }
+        for d in docs
+    ]
+    engine = get_engine(settings)
+    with engine.begin() as connection:
+        for start in range(0, len(rows), 5000):
+            connection.execute(insert(Document), rows[start : start + 5000])
+
+
+def create_token(settings) -> str:  # type: ignore[no-untyped-def]
+    """Store a read token that may see every library, for the HTTP measurements."""
+    from kb.accounts import create_token as make
+    from kb.db import session_scope
+    from kb.libraries import KEYS
+
+    with session_scope(settings) as session:
+        return make(session, "bench", "read", ",".join(KEYS))
+
+
+def analyse(docs: Sequence[BenchDocument]) -> None:
+    """Run kb's analysis over every field Whoosh analyses, without indexing."""
+    from kb.search import analyzer
+
+    for doc in docs:
+        analyzer.word_tokens(doc.title)
+        analyzer.word_tokens(doc.content)
+        analyzer.gram_tokens(doc.title)
+        analyzer.gram_tokens(doc.content)
+
+
+class KbEngine:
+    """kb over one data folder: `index` rebuilds it, `search` runs one query with snippets and facets."""
+
+    name = "kb"
+
+    def __init__(self, folder: Path) -> None:
+        from kb.search import lexicon
+
+        self.settings = kb_settings(folder)
+        lexicon.configure(self.settings.data_root)
+        self.backend = None
+
+    def prepare(self, docs: Sequence[BenchDocument]) -> None:
+        """Store the documents in the database and load the user dictionary, untimed."""
+        from kb.db import session_scope
+        from kb.search import lexicon
+
+        store_documents(self.settings, docs)
+        with session_scope(self.settings) as session:
+            lexicon.refresh(session, force=True)
+
+    def analyse(self, docs: Sequence[BenchDocument]) -> None:
+        analyse(docs)
+
+    def index(self, docs: Sequence[BenchDocument]) -> None:
+        from kb.db import session_scope
+        from kb.indexing import rebuild
+        from kb.search import recreate_backend
+
+        self.backend = recreate_backend(self.settings)
+        with session_scope(self.settings) as session:
+            rebuild(session, self.backend)
+
+    def open_cost(self) -> dict[str, float]:
+        """Close the index, then time opening it and the first and second searches."""
+        from kb.search import open_backend
+
+        self.backend.close()
+        started = time.perf_counter()
+        self.backend = open_backend(self.settings)
+        opened = time.perf_counter()
+        self.search("雷达 报价")
+        first = time.perf_counter()
+        self.backend.cache.clear()
+        self.search("雷达 报价")
+        second = time.perf_counter()
+        return {"open_s": opened - started, "first_search_s": first - opened, "second_search_s": second - first}
+
+    def search(self, query: str) -> int:
+        from sqlmodel import Session
+
+        from kb.db import get_engine
+        from kb.search.service import run_search
+
+        with Session(get_engine(self.settings)) as session:
+            page = run_search(session, self.backend, query, limit=10, facets=True)
+        return len(page.results)
+
+    def clear_cache(self) -> None:
+        self.backend.cache.clear()
+
+    def close(self) -> None:
+        if self.backend is not None:
+            self.backend.close()
+        from kb.db import dispose_engines
+
+        dispose_engines()
