@@ -123,14 +123,21 @@ def add_word(word: str, freq: int | None = None) -> None:
 
 
 def del_word(word: str) -> None:
-    """Remove a user word from jieba, and from rjieba's copy before its next use."""
+    """Remove a user word from jieba, and from rjieba's copy before its next use.
+
+    A word that jieba's main dictionary had before kb changed it goes back to that
+    frequency instead of zero, so removing a tag named 雷达 never unlearns 雷达.
+    """
     global _changes
     with _lock:
         _record_base_total()
-        _original_freq.setdefault(word, jieba.dt.FREQ.get(word, 0))
-        jieba.del_word(word)
-        _user_words.discard(word)
-        _removed.add(word)
+        original = _original_freq.setdefault(word, jieba.dt.FREQ.get(word, 0))
+        if original:
+            jieba.add_word(word, freq=original)
+        else:
+            jieba.del_word(word)
+            _user_words.discard(word)
+            _removed.add(word)
         _changes += 1
 
 

@@ -120,3 +120,21 @@ def test_synonym_file_reloaded_without_restart(settings, indexed, monkeypatch):
     assert "publicity/频谱仪宣传.docx" not in paths(settings, indexed, "干扰定位")
     (settings.data_root / "synonyms.txt").write_text("干扰定位, 干扰排查\n", encoding="utf-8")
     assert "publicity/频谱仪宣传.docx" in paths(settings, indexed, "干扰定位")
+
+
+def test_removed_database_word_keeps_jieba_word(settings, indexed, monkeypatch):
+    from sqlmodel import select
+
+    from kb.models import Tag
+
+    monkeypatch.setattr(lexicon, "REFRESH_INTERVAL", 0.0)
+    assert analyzer.main_words("雷达维修") == ["雷达", "维修"]
+    with Session(get_engine(settings)) as session:
+        session.add(Tag(name="雷达"))
+        session.commit()
+    search(settings, indexed, "巡检")
+    with Session(get_engine(settings)) as session:
+        session.delete(session.exec(select(Tag).where(Tag.name == "雷达")).one())
+        session.commit()
+    search(settings, indexed, "巡检")
+    assert analyzer.main_words("雷达维修") == ["雷达", "维修"]
