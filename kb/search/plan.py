@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from kb.search import analyzer, lexicon
 from kb.search.query import Clause
@@ -61,8 +61,10 @@ def _synonyms(clause: Clause, words: tuple[str, ...]) -> dict[str, tuple[tuple[s
 
 def _optional_words(words: tuple[str, ...]) -> frozenset[str]:
     """Pick the words a clause may lack: leftover single characters, and the shortest of a sentence."""
-    singles = {w for w in words if len(w) == 1 and analyzer.has_han(w)}
-    optional = set(singles) if len(singles) < len(words) else set()
+    unique = set(words)
+    singles = {w for w in unique if len(w) == 1 and analyzer.has_han(w)}
+    # At least one word stays required, or the clause would match every document.
+    optional = set(singles) if len(singles) < len(unique) else set()
     rest = [w for w in dict.fromkeys(words) if w not in optional]
     if len(rest) >= LONG_CLAUSE_WORDS:
         keep = math.ceil(len(rest) * LONG_CLAUSE_SHARE)
@@ -71,7 +73,19 @@ def _optional_words(words: tuple[str, ...]) -> frozenset[str]:
     return frozenset(optional)
 
 
-def plan_clause(clause: Clause) -> ClausePlan:
+def plan_clause(clause: Clause, literal: bool = False) -> ClausePlan:
+    """Plan one clause; `literal` (for -exclusions) drops synonyms and optional words.
+
+    An exclusion removes what the user typed, not its synonyms: -报价 keeps documents
+    that only mention 价格.
+    """
+    plan = _plan_clause(clause)
+    if literal:
+        return replace(plan, synonyms={}, optional_words=frozenset())
+    return plan
+
+
+def _plan_clause(clause: Clause) -> ClausePlan:
     words = tuple(_without_stopwords(analyzer.main_words(clause.text)) if not clause.phrase else analyzer.main_words(clause.text))
     grams = tuple(analyzer.grams_sequence(clause.text))
     prefixes = tuple(w for w in words if _CODE_RE.match(w)) if not clause.phrase else ()

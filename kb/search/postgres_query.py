@@ -157,7 +157,7 @@ def query_node(parsed: ParsedQuery, relaxed: bool) -> Node:
             groups.append(alternatives[0] if len(alternatives) == 1 else Any(alternatives))
         node = Any(tuple(groups)) if relaxed else All(tuple(groups))
     if parsed.excluded:
-        node = Without(node, Any(tuple(clause_node(plan_clause(c)) for c in parsed.excluded)))
+        node = Without(node, Any(tuple(clause_node(plan_clause(c, literal=True)) for c in parsed.excluded)))
     return node
 
 

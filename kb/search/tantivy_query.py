@@ -150,7 +150,7 @@ class QueryBuilder:
             if whole is not None:
                 query = Query.boolean_query([(Occur.Must, query), (Occur.Should, whole)])
         if parsed.excluded:
-            excluded = _any([self.clause(plan_clause(c)) for c in parsed.excluded])
+            excluded = _any([self.clause(plan_clause(c, literal=True)) for c in parsed.excluded])
             query = Query.boolean_query([(Occur.Must, query), (Occur.MustNot, excluded)])
         return query
 

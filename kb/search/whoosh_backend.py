@@ -278,7 +278,16 @@ class WhooshBackend:
             generation = searcher.reader().generation()
             # The engine query's text stands for the user dictionary and synonyms that
             # shaped it; the filters carry the permission set.
-            key = (repr(main), repr(filter_q), request.filters, request.sort, request.offset, request.limit, request.facets)
+            key = (
+                repr(main),
+                repr(filter_q),
+                repr(_exclusion_query(request.query)),
+                request.filters,
+                request.sort,
+                request.offset,
+                request.limit,
+                request.facets,
+            )
             cached = self.cache.get(generation, key) if generation is not None else None
             if cached is None:
                 cached = self._search_uncached(searcher, main, filter_q, request)
@@ -310,7 +319,13 @@ class WhooshBackend:
         limit = max(1, request.offset + request.limit)
         # Whoosh's block-skipping optimisation counts totals without the filter, which
         # would leak the number of hidden documents, so totals are counted exactly.
-        kwargs: dict[str, object] = {"limit": limit, "filter": filter_q, "groupedby": groupedby, "optimize": False}
+        kwargs: dict[str, object] = {
+            "limit": limit,
+            "filter": filter_q,
+            "mask": _exclusion_query(request.query),
+            "groupedby": groupedby,
+            "optimize": False,
+        }
         if request.sort == "date":
             kwargs.update(sortedby="modified", reverse=True)
         results = searcher.search(main, **kwargs)
@@ -332,8 +347,7 @@ class WhooshBackend:
             if not terms:
                 return []
             query = wq.Or([wq.Term("content", word, boost=weight) for word, weight in terms])
-            query = wq.AndNot(query, wq.Term("id", str(document_id)))
-            results = searcher.search(query, limit=limit, filter=_filter_query(filters))
+            results = searcher.search(query, limit=limit, filter=_filter_query(filters), mask=wq.Term("id", str(document_id)))
             return [Hit(int(hit["id"]), float(hit.score or 0.0)) for hit in results]
 
     def close(self) -> None:
@@ -428,10 +442,18 @@ def _main_query(parsed, relaxed: bool) -> wq.Query:  # type: ignore[no-untyped-d
         whole = _whole_phrase_boost(parsed)
         if whole is not None:
             query = wq.AndMaybe(query, whole)
-    if parsed.excluded:
-        excluded = wq.Or([_clause_query(plan_clause(clause)) for clause in parsed.excluded])
-        query = wq.AndNot(query, excluded)
     return query
+
+
+def _exclusion_query(parsed) -> wq.Query | None:  # type: ignore[no-untyped-def]
+    """Return what -exclusions remove, for the search's mask.
+
+    whoosh-reloaded 2.7.5's AndNot kept excluded documents when the index had several
+    segments; a mask removes them by document number instead.
+    """
+    if not parsed.excluded:
+        return None
+    return wq.Or([_clause_query(plan_clause(clause, literal=True)) for clause in parsed.excluded])
 
 
 def _whole_phrase_boost(parsed) -> wq.Query | None:  # type: ignore[no-untyped-def]

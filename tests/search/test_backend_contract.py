@@ -379,3 +379,14 @@ def test_rank_literal_above_synonym(open_empty):
         IndexDocument(2, "quotes", "", "txt", "备件清单二", "雷达备件价格明细，共十二项。"),
     ])
     assert ids(backend, "雷达 价格") == [2, 1]
+
+
+def test_exclusion_across_several_commits(open_empty):
+    backend = open_empty()
+    texts = ["雷达维修报价", "雷达年度保障", "導航雷達維修報價函", "雷达备件清单", "雷达报价单"]
+    docs = [IndexDocument(n, "quotes", "", "txt", f"文档{n}", texts[n % len(texts)]) for n in range(1, 61)]
+    for start in range(0, len(docs), 20):
+        # One commit per batch, so engines that keep segments hold several of them.
+        backend.upsert(docs[start : start + 20])
+    kept = {doc.id for doc in docs if "报价" not in doc.content and "報價" not in doc.content}
+    assert set(ids(backend, "雷达 -报价", limit=100)) == kept
