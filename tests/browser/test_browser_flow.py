@@ -86,3 +86,21 @@ def test_upload_then_search_and_download(page, live_server, tmp_path):
 
     assert download.suggested_filename == name
     assert Path(download.path()).read_bytes() == source.read_bytes()
+
+
+def test_api_docs_render_offline(page, live_server):
+    requested: list[str] = []
+    page.on("request", lambda request: requested.append(request.url))
+    page.goto(f"{live_server.url}/docs")
+    page.wait_for_selector(".opblock-summary-path, .errors-wrapper")
+    assert page.locator(".errors-wrapper").count() == 0
+    assert page.locator(".opblock-summary-path", has_text="/api/v1/search").count() >= 1
+    assert [url for url in requested if not url.startswith(live_server.url)] == []
+
+
+def test_search_box_suggests_by_pinyin(page, live_server):
+    page.goto(f"{live_server.url}/")
+    page.fill("input[name=q]", "leida")
+    page.wait_for_function("document.querySelectorAll('#kb-suggestions option').length > 0")
+    values = page.locator("#kb-suggestions option").evaluate_all("options => options.map(o => o.value)")
+    assert any("雷达" in value for value in values)

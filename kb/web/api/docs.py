@@ -1,17 +1,19 @@
 """Interactive API documentation served without any CDN, for logged-in users and token holders.
 
-FastAPI's default /docs page loads Swagger UI from a CDN; kb serves the files of the
-swagger-ui-bundle package instead, so the page works on a network without internet.
+FastAPI's default /docs page loads Swagger UI from a CDN; kb serves the Swagger UI 5
+files that the fastapi-offline package ships instead, so the page works on a network
+without internet. Swagger UI 5 reads the OpenAPI 3.1 schema that FastAPI produces.
 """
 
 from __future__ import annotations
 
+import importlib.util
+from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
-from swagger_ui_bundle import swagger_ui_path
 
 from kb.accounts import Principal
 from kb.web.auth import LoginRequired, optional_principal
@@ -20,11 +22,12 @@ from kb.web.errors import ApiError
 router = APIRouter(include_in_schema=False)
 
 ASSET_PREFIX = "/docs/assets"
+ASSET_DIR = Path(importlib.util.find_spec("fastapi_offline").origin).parent / "static"  # type: ignore[arg-type,union-attr]
 # The only files of the bundle the page loads.
 ASSETS = {
     "swagger-ui-bundle.js": "text/javascript",
     "swagger-ui.css": "text/css",
-    "favicon-32x32.png": "image/png",
+    "favicon.png": "image/png",
 }
 
 OptionalPrincipal = Annotated[Principal | None, Depends(optional_principal)]
@@ -39,7 +42,7 @@ def swagger_page(request: Request, principal: OptionalPrincipal) -> HTMLResponse
         title=f"{request.app.title} - Swagger UI",
         swagger_js_url=f"{ASSET_PREFIX}/swagger-ui-bundle.js",
         swagger_css_url=f"{ASSET_PREFIX}/swagger-ui.css",
-        swagger_favicon_url=f"{ASSET_PREFIX}/favicon-32x32.png",
+        swagger_favicon_url=f"{ASSET_PREFIX}/favicon.png",
     )
 
 
@@ -54,4 +57,4 @@ def openapi_schema(request: Request, principal: OptionalPrincipal) -> JSONRespon
 def swagger_asset(name: str) -> FileResponse:
     if name not in ASSETS:
         raise ApiError(404, "not_found", f"找不到文件：{name}")
-    return FileResponse(swagger_ui_path / name, media_type=ASSETS[name])
+    return FileResponse(ASSET_DIR / name, media_type=ASSETS[name])
