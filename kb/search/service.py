@@ -114,7 +114,14 @@ def run_search(
         allowed = merged.allowed_libraries if merged.allowed_libraries is not None else frozenset(KEYS)
         unknown_words = [w for w in explanation.emptied_by if w in {c.text for c in parsed.clauses()}]
         suggestion = did_you_mean(session, q, unknown_words, allowed) if unknown_words else None
+        if suggestion is not None and _count(backend, suggestion, merged) == 0:
+            # Offer only a query that finds something.
+            suggestion = None
     return SearchPage(parsed, found.total, items, found.facets, found.relaxed, unknown, explanation, suggestion)
+
+
+def _count(backend: SearchBackend, q: str, filters: SearchFilters) -> int:
+    return backend.search(SearchRequest(parse_query(q), filters, limit=1)).total
 
 
 def _item(doc: Document, score: float, terms: list[str]) -> ResultItem:

@@ -22,7 +22,9 @@ from kb.libraries import KEYS
 from kb.models import Customer, Document, DocumentStatus, Opportunity, Tag
 from kb.search import analyzer
 
-_CODE_RE = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{2,5}-?\d{3,5}(?:-[A-Za-z0-9]{1,4})?(?![A-Za-z0-9])")
+# A model code such as JDX-2000 or QX7200; the look-arounds keep document numbers such
+# as HC-BJ-2024-0312 whole, so no fragment of one is offered as a code.
+_CODE_RE = re.compile(r"(?<![A-Za-z0-9-])[A-Za-z]{2,5}-?\d{3,5}(?:-[A-Za-z0-9]{1,4})?(?![A-Za-z0-9-])")
 # How much of each document's text is scanned for model codes.
 CODE_SCAN_CHARS = 20000
 REFRESH_INTERVAL = 2.0

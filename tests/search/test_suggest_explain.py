@@ -23,6 +23,7 @@ def indexed(settings, library_dir, monkeypatch):
     monkeypatch.setattr(suggest, "REFRESH_INTERVAL", 0.0)
     write_text(library_dir, "cases/雷达改造案例.txt", "JDX-3100 导航雷达改造案例。")
     write_text(library_dir, "quotes/机密报价.txt", "ZZK-9001 机密型号报价。")
+    write_text(library_dir, "documents/编号说明.txt", "报价编号 HC-BJ-2024-0312 按年份排列。")
     backend = open_backend(settings)
     run_ingest(settings, backend)
     with Session(get_engine(settings)) as session:
@@ -91,3 +92,7 @@ def test_result_lists_matched_terms(settings, indexed):
     with Session(get_engine(settings)) as session:
         page = run_search(session, indexed, "雷达 改造", SearchFilters())
     assert set(page.results[0].matched) == {"雷达", "改造"}
+
+
+def test_suggest_skips_fragments_of_document_numbers(settings, indexed):
+    assert [t for t in texts(settings, "bj") if t.startswith("BJ-")] == []
