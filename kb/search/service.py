@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
-from sqlalchemy import or_
+from sqlalchemy import func, or_
 from sqlmodel import Session, select
 
 from kb.libraries import KEYS, LIBRARIES, library_name, resolve_library
@@ -53,7 +53,8 @@ class SearchPage:
 
 def _party_ids(session: Session, model: type[Customer] | type[Opportunity], value: str) -> list[int]:
     pattern = f"%{value}%"
-    conditions = [model.name.like(pattern), model.external_id == value]  # type: ignore[attr-defined,union-attr]
+    # The query text arrives case-folded, and CRM ids such as OPP-2025-001 are not.
+    conditions = [model.name.like(pattern), func.lower(model.external_id) == value.lower()]  # type: ignore[attr-defined,union-attr,arg-type]
     if model is Customer:
         conditions.append(Customer.aliases.like(pattern))  # type: ignore[attr-defined]
     rows = session.exec(select(model.id).where(or_(*conditions))).all()

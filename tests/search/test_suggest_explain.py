@@ -96,3 +96,20 @@ def test_result_lists_matched_terms(settings, indexed):
 
 def test_suggest_skips_fragments_of_document_numbers(settings, indexed):
     assert [t for t in texts(settings, "bj") if t.startswith("BJ-")] == []
+
+
+def test_opportunity_filter_by_crm_id(settings, indexed):
+    from kb.models import DocumentOpportunity, Opportunity
+
+    with Session(get_engine(settings)) as session:
+        opportunity = Opportunity(name="导航雷达改造", external_id="OPP-2025-001")
+        session.add(opportunity)
+        session.commit()
+        session.add(DocumentOpportunity(document_id=1, opportunity_id=opportunity.id))
+        session.commit()
+    from kb.indexing import reindex_documents
+
+    with Session(get_engine(settings)) as session:
+        reindex_documents(session, indexed, [1])
+        page = run_search(session, indexed, "opportunity:OPP-2025-001", SearchFilters())
+    assert [r.id for r in page.results] == [1]
