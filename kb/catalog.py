@@ -13,7 +13,7 @@ from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from kb.indexing import reindex_documents
+from kb.indexing import document_customers, document_opportunities, reindex_documents  # noqa: F401  (re-exported)
 from kb.models import (
     AuditEvent,
     Customer,
@@ -227,28 +227,6 @@ def unlink_opportunity(session: Session, backend: SearchBackend, doc: Document, 
     audit(session, user, "opportunity_unlink", doc.id, opportunity.name)
     _commit_and_reindex(session, backend, [doc.id])
     return True
-
-
-def document_customers(session: Session, document_id: int) -> list[Customer]:
-    return list(
-        session.exec(
-            select(Customer)
-            .join(DocumentCustomer, DocumentCustomer.customer_id == Customer.id)
-            .where(DocumentCustomer.document_id == document_id)
-            .order_by(Customer.name)
-        ).all()
-    )
-
-
-def document_opportunities(session: Session, document_id: int) -> list[Opportunity]:
-    return list(
-        session.exec(
-            select(Opportunity)
-            .join(DocumentOpportunity, DocumentOpportunity.opportunity_id == Opportunity.id)
-            .where(DocumentOpportunity.document_id == document_id)
-            .order_by(Opportunity.name)
-        ).all()
-    )
 
 
 def linked_documents(session: Session, link_model, column: str, value: int, allowed: frozenset[str]) -> list[Document]:  # type: ignore[no-untyped-def]

@@ -30,22 +30,26 @@ def _tags(session: Session, document_id: int) -> tuple[str, ...]:
     return tuple(sorted(rows))
 
 
-def _customers(session: Session, document_id: int) -> list[Customer]:
+def document_customers(session: Session, document_id: int) -> list[Customer]:
+    """Return the customers linked to a document, by name."""
     return list(
         session.exec(
             select(Customer)
             .join(DocumentCustomer, DocumentCustomer.customer_id == Customer.id)
             .where(DocumentCustomer.document_id == document_id)
+            .order_by(Customer.name)
         ).all()
     )
 
 
-def _opportunities(session: Session, document_id: int) -> list[Opportunity]:
+def document_opportunities(session: Session, document_id: int) -> list[Opportunity]:
+    """Return the opportunities linked to a document, by name."""
     return list(
         session.exec(
             select(Opportunity)
             .join(DocumentOpportunity, DocumentOpportunity.opportunity_id == Opportunity.id)
             .where(DocumentOpportunity.document_id == document_id)
+            .order_by(Opportunity.name)
         ).all()
     )
 
@@ -71,8 +75,8 @@ def _title_with_name(doc: Document) -> str:
 def index_document(session: Session, doc: Document) -> IndexDocument:
     """Build the index entry of a document, with its tags and linked parties."""
     assert doc.id is not None
-    customers = _customers(session, doc.id)
-    opportunities = _opportunities(session, doc.id)
+    customers = document_customers(session, doc.id)
+    opportunities = document_opportunities(session, doc.id)
     customer_names = [name for c in customers for name in (c.name, *c.alias_list())]
     return IndexDocument(
         id=doc.id,

@@ -10,6 +10,7 @@ from pathlib import Path
 from kb.ingest.extractors.encoding import decode_bytes
 from kb.ingest.guards import check_archive
 from kb.ingest.legacy import LEGACY_FORMATS, legacy_format
+from kb.ingest.extractors.text import text_subtype
 from kb.ingest.types import UnsupportedFormatError
 
 logger = logging.getLogger(__name__)
@@ -62,7 +63,7 @@ def detect_format(path: Path) -> str:
         return _detect_ooxml(path)
     if _looks_like_text(head):
         _reject_binary_suffix(path)
-        return _text_subtype(path)
+        return text_subtype(path)
 
     logger.debug("No known signature in %s", path)
     raise UnsupportedFormatError(path, UNKNOWN_FORMAT_REASON)
@@ -140,10 +141,3 @@ def _reject_binary_suffix(path: Path) -> None:
         )
 
 
-def _text_subtype(path: Path) -> str:
-    suffix = path.suffix.lower()
-    if suffix in (".md", ".markdown"):
-        return "md"
-    if suffix == ".csv":
-        return "csv"
-    return "txt"

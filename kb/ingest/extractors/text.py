@@ -17,7 +17,7 @@ _MARKDOWN_HEADING = re.compile(r"^#\s+(.+?)\s*#*\s*$", re.MULTILINE)
 
 def extract(path: Path) -> ExtractedDocument:
     """Decode a text file and, for Markdown, take the first level-1 heading as title."""
-    fmt = _subtype(path)
+    fmt = text_subtype(path)
     try:
         data = path.read_bytes()
     except OSError as error:
@@ -41,7 +41,8 @@ def extract(path: Path) -> ExtractedDocument:
     return ExtractedDocument(format=fmt, text=text.strip(), title=title)
 
 
-def _subtype(path: Path) -> str:
+def text_subtype(path: Path) -> str:
+    """Return md, csv or txt from the file name of a file whose bytes are text."""
     suffix = path.suffix.lower()
     if suffix in (".md", ".markdown"):
         return "md"
