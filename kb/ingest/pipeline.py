@@ -64,7 +64,7 @@ class IngestSummary:
 
 @dataclass(frozen=True)
 class FileOutcome:
-    """What happened to one file: `action` is added, updated, moved, unchanged or failed."""
+    """The result of ingesting one file; `action` is added, updated, moved, unchanged or failed."""
 
     action: str
     path: str

@@ -9,8 +9,8 @@ from dataclasses import dataclass, field, replace
 from kb.search import analyzer, lexicon
 from kb.search.query import Clause
 
-# A clause of this many words or more was typed as a sentence, so only its longest
-# words, this share of them, are required; the others add to the score.
+# A clause of this many words or more was typed as a sentence. Only this share of its
+# words, the longest ones, is required, and the others add to the score.
 LONG_CLAUSE_WORDS = 6
 LONG_CLAUSE_SHARE = 0.7
 
@@ -24,7 +24,7 @@ class ClausePlan:
 
     `words` must all match (or match as a phrase when `phrase`); `grams` match as one
     exact phrase over character bigrams; `prefixes` are model codes a document may
-    continue (`qx72` finds `qx7200`); `single_char` asks for any gram starting with it.
+    continue (`qx72` finds `qx7200`); `single_char` matches any gram that starts with it.
     """
 
     text: str

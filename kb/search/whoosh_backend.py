@@ -155,8 +155,8 @@ class WhooshBackend:
 
     def _open_or_create(self) -> whoosh_index.FileIndex:
         self.index_dir.mkdir(parents=True, exist_ok=True)
-        # Several server workers may start on an empty data folder at once; the lock
-        # lets exactly one of them create the index and the others open it.
+        # Several server workers may start on an empty data folder at once. The lock
+        # lets exactly one of them create the index, and the others then open it.
         with (self.index_dir / "create.lock").open("a") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
             try:
