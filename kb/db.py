@@ -66,7 +66,12 @@ def get_engine(settings: Settings) -> Engine:
     # The data folder also holds the session key and the word lists, whatever the database.
     settings.data_root.mkdir(parents=True, exist_ok=True)
     engine = create_database_engine(url)
-    prepare_schema(engine)
+    try:
+        prepare_schema(engine)
+    except BaseException:
+        # Close the pool's connections, or they would outlive the refused engine.
+        engine.dispose()
+        raise
     _engines[url] = engine
     return engine
 

@@ -87,6 +87,11 @@ def _drop(engine, name: str) -> None:  # type: ignore[no-untyped-def]
     for attempt in range(DROP_ATTEMPTS):
         try:
             with engine.connect() as connection:
+                # A role may end its own sessions; test servers that exited late leave some.
+                connection.execute(
+                    text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :name AND pid <> pg_backend_pid() AND usename = current_user"),
+                    {"name": name},
+                )
                 connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
             return
         except OperationalError:
