@@ -77,11 +77,28 @@ def get_or_create_tag(session: Session, name: str) -> Tag:
     return tag
 
 
+def _add_link(session: Session, link: DocumentTag | DocumentCustomer | DocumentOpportunity) -> bool:
+    """Insert a link row unless it exists; return whether this call added it.
+
+    Two processes may add the same link at the same moment; the loser's insert fails on
+    the primary key inside a savepoint and counts as "already there", not as an error.
+    """
+    key = tuple(getattr(link, column.name) for column in type(link).__table__.primary_key.columns)  # type: ignore[attr-defined]
+    if session.get(type(link), key) is not None:
+        return False
+    try:
+        with session.begin_nested():
+            session.add(link)
+            session.flush()
+    except IntegrityError:
+        return False
+    return True
+
+
 def add_tag(session: Session, backend: SearchBackend, doc: Document, name: str, user: str) -> Tag:
     tag = get_or_create_tag(session, name)
     assert doc.id is not None and tag.id is not None
-    if session.get(DocumentTag, (doc.id, tag.id)) is None:
-        session.add(DocumentTag(document_id=doc.id, tag_id=tag.id))
+    if _add_link(session, DocumentTag(document_id=doc.id, tag_id=tag.id)):
         audit(session, user, "tag_add", doc.id, tag.name)
     _commit_and_reindex(session, backend, [doc.id])
     return tag
@@ -193,8 +210,7 @@ def upsert_opportunity(
 
 def link_customer(session: Session, backend: SearchBackend, doc: Document, customer: Customer, user: str) -> None:
     assert doc.id is not None and customer.id is not None
-    if session.get(DocumentCustomer, (doc.id, customer.id)) is None:
-        session.add(DocumentCustomer(document_id=doc.id, customer_id=customer.id))
+    if _add_link(session, DocumentCustomer(document_id=doc.id, customer_id=customer.id)):
         audit(session, user, "customer_link", doc.id, customer.name)
     _commit_and_reindex(session, backend, [doc.id])
 
@@ -212,8 +228,7 @@ def unlink_customer(session: Session, backend: SearchBackend, doc: Document, cus
 
 def link_opportunity(session: Session, backend: SearchBackend, doc: Document, opportunity: Opportunity, user: str) -> None:
     assert doc.id is not None and opportunity.id is not None
-    if session.get(DocumentOpportunity, (doc.id, opportunity.id)) is None:
-        session.add(DocumentOpportunity(document_id=doc.id, opportunity_id=opportunity.id))
+    if _add_link(session, DocumentOpportunity(document_id=doc.id, opportunity_id=opportunity.id)):
         audit(session, user, "opportunity_link", doc.id, opportunity.name)
     _commit_and_reindex(session, backend, [doc.id])
 

@@ -9,6 +9,6 @@ def test_load_short_run_loses_nothing(settings):
     figures = run_load(seconds=10, clients=4, workers=2)
     assert figures["acknowledged_uploads"] > 0, figures
     assert figures["acknowledged_tags"] > 0, figures
-    assert figures["errors"] == 0, figures
+    assert figures["errors"] == 0, (figures["by_kind"], figures["server_errors"])
     assert figures["lost_writes"] == 0, figures
     assert figures["lock_errors_in_log"] == 0, figures
