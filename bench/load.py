@@ -183,7 +183,7 @@ def run_load(seconds: float = 120.0, clients: int = 8, workers: int = 2) -> dict
         "requests": sum(len(v) for v in tally.latencies.values()), "errors": sum(tally.errors.values()),
         "acknowledged_uploads": len(tally.uploads), "acknowledged_tags": len(tally.tags),
         "lost_writes": lost, "lock_errors_in_log": log.count("LockError"), "by_kind": kinds,
-        # The server's last error lines, so a failing run says what went wrong.
+        # The server's last error lines, so a failing run shows what went wrong.
         "server_errors": [line for line in log.splitlines() if "Error" in line or "Traceback" in line][-10:],
     }
 

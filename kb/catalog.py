@@ -78,10 +78,10 @@ def get_or_create_tag(session: Session, name: str) -> Tag:
 
 
 def _add_link(session: Session, link: DocumentTag | DocumentCustomer | DocumentOpportunity) -> bool:
-    """Insert a link row unless it exists; return whether this call added it.
+    """Insert a link row unless it exists, and return whether this call added it.
 
-    Two processes may add the same link at the same moment; the loser's insert fails on
-    the primary key inside a savepoint and counts as "already there", not as an error.
+    Two processes may add the same link at the same moment. The second insert then fails
+    on the primary key inside a savepoint, and counts as already present, not as an error.
     """
     key = tuple(getattr(link, column.name) for column in type(link).__table__.primary_key.columns)  # type: ignore[attr-defined]
     if session.get(type(link), key) is not None:
@@ -92,6 +92,17 @@ def _add_link(session: Session, link: DocumentTag | DocumentCustomer | DocumentO
             session.flush()
     except IntegrityError:
         return False
+    return True
+
+
+def _remove_link(session: Session, backend: SearchBackend, model, key: tuple[int, int], user: str, action: str, detail: str) -> bool:  # type: ignore[no-untyped-def]
+    """Delete one link row of a document, audit it and reindex the document; False when absent."""
+    link = session.get(model, key)
+    if link is None:
+        return False
+    session.delete(link)
+    audit(session, user, action, key[0], detail)
+    _commit_and_reindex(session, backend, [key[0]])
     return True
 
 
@@ -108,13 +119,9 @@ def remove_tag(session: Session, backend: SearchBackend, doc: Document, name: st
     clean = normalise_tag(name)
     tag = session.exec(select(Tag).where(Tag.name == clean)).first()
     assert doc.id is not None
-    link = session.get(DocumentTag, (doc.id, tag.id)) if tag and tag.id else None
-    if link is None:
+    if tag is None or tag.id is None:
         return False
-    session.delete(link)
-    audit(session, user, "tag_remove", doc.id, clean)
-    _commit_and_reindex(session, backend, [doc.id])
-    return True
+    return _remove_link(session, backend, DocumentTag, (doc.id, tag.id), user, "tag_remove", clean)
 
 
 def document_tags(session: Session, document_id: int) -> list[str]:
@@ -217,13 +224,7 @@ def link_customer(session: Session, backend: SearchBackend, doc: Document, custo
 
 def unlink_customer(session: Session, backend: SearchBackend, doc: Document, customer: Customer, user: str) -> bool:
     assert doc.id is not None and customer.id is not None
-    link = session.get(DocumentCustomer, (doc.id, customer.id))
-    if link is None:
-        return False
-    session.delete(link)
-    audit(session, user, "customer_unlink", doc.id, customer.name)
-    _commit_and_reindex(session, backend, [doc.id])
-    return True
+    return _remove_link(session, backend, DocumentCustomer, (doc.id, customer.id), user, "customer_unlink", customer.name)
 
 
 def link_opportunity(session: Session, backend: SearchBackend, doc: Document, opportunity: Opportunity, user: str) -> None:
@@ -235,13 +236,9 @@ def link_opportunity(session: Session, backend: SearchBackend, doc: Document, op
 
 def unlink_opportunity(session: Session, backend: SearchBackend, doc: Document, opportunity: Opportunity, user: str) -> bool:
     assert doc.id is not None and opportunity.id is not None
-    link = session.get(DocumentOpportunity, (doc.id, opportunity.id))
-    if link is None:
-        return False
-    session.delete(link)
-    audit(session, user, "opportunity_unlink", doc.id, opportunity.name)
-    _commit_and_reindex(session, backend, [doc.id])
-    return True
+    return _remove_link(
+        session, backend, DocumentOpportunity, (doc.id, opportunity.id), user, "opportunity_unlink", opportunity.name
+    )
 
 
 def linked_documents(session: Session, link_model, column: str, value: int, allowed: frozenset[str]) -> list[Document]:  # type: ignore[no-untyped-def]

@@ -63,7 +63,7 @@ def get_engine(settings: Settings) -> Engine:
     engine = _engines.get(url)
     if engine is not None:
         return engine
-    # The data folder also holds the session key and the word lists, whatever the database.
+    # The data folder also contains the session key and the word lists, whatever the database.
     settings.data_root.mkdir(parents=True, exist_ok=True)
     engine = create_database_engine(url)
     try:

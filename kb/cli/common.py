@@ -11,7 +11,11 @@ from kb.config import Settings, get_settings
 
 
 def configure_logging(verbose: int) -> None:
-    level = logging.WARNING if verbose == 1 else logging.INFO if verbose > 1 else logging.ERROR
+    level = logging.ERROR
+    if verbose == 1:
+        level = logging.WARNING
+    elif verbose > 1:
+        level = logging.INFO
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
 
 

@@ -122,7 +122,7 @@ class _WorkerGone(Exception):
 
 
 class _WorkerTimeout(Exception):
-    """The worker sent no answer within the time limit."""
+    """The worker sent no result within the time limit."""
 
 
 class _Worker:

@@ -28,7 +28,7 @@ MAX_NAME_BYTES = 200
 
 
 class UploadRejected(Exception):
-    """An upload that kb does not store; `reason` is Chinese and says what to do."""
+    """An upload that kb does not store; `reason` is a Chinese message that tells the user what to do."""
 
     def __init__(self, code: str, reason: str) -> None:
         super().__init__(reason)

@@ -1,4 +1,4 @@
-"""Search: the only package that knows an index engine or jieba exists."""
+"""Search: the only package that imports an index engine or jieba."""
 
 from __future__ import annotations
 

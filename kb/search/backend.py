@@ -79,7 +79,7 @@ class SearchResults:
 
 
 class SearchBackend(Protocol):
-    """An index of documents that answers ranked, filtered and faceted searches."""
+    """An index of documents that runs ranked, filtered and faceted searches."""
 
     def upsert(self, documents: Iterable[IndexDocument]) -> None:
         """Add documents, replacing any indexed under the same ids."""

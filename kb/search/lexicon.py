@@ -28,7 +28,7 @@ SHIPPED = Path(__file__).parent / "data"
 DICTIONARY_FILE = "dictionary.txt"
 SYNONYMS_FILE = "synonyms.txt"
 STOPWORDS_FILE = "stopwords.txt"
-# How often, in seconds, a process looks for changed files or database words.
+# Interval, in seconds, between a process's checks for changed files or database words.
 REFRESH_INTERVAL = 2.0
 # Frequency given to database words so that jieba keeps them whole.
 DATABASE_WORD_FREQUENCY = 5000

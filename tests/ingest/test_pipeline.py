@@ -143,7 +143,8 @@ def test_ingest_ignores_office_lock_and_hidden_files(settings, backend, library_
     write_text(library_dir, "documents/~$报价.docx", "lock")
     write_text(library_dir, "documents/.hidden.txt", "hidden")
     summary = run_ingest(settings, backend)
-    assert summary.added == [] and summary.failed == []
+    assert summary.added == []
+    assert summary.failed == []
 
 
 def test_ingest_symlink_leaving_root_not_followed(settings, backend, library_dir, tmp_path: Path):

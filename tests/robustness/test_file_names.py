@@ -30,7 +30,8 @@ def test_name_not_utf8_recorded_and_run_continues(settings: Settings, backend, l
     summary = run_ingest(settings, backend)
     assert summary.added == ["documents/正常.txt"]
     [(path, reason)] = summary.failed
-    assert path.startswith("documents/") and "\ufffd" in path
+    assert path.startswith("documents/")
+    assert "\ufffd" in path
     assert "不是有效的 UTF-8 编码" in reason
 
 

@@ -1,4 +1,4 @@
-"""Who sees and changes what: every kind of caller against the same confidential quote."""
+"""Permissions: every kind of caller reads and changes the same confidential quote."""
 
 from __future__ import annotations
 
@@ -57,18 +57,25 @@ def test_search_total_matches_visible_results(client_as, kind):
     assert body["total"] == len(body["results"])
 
 
+def expected_status(authenticated: bool, allowed: bool, allowed_status: int, refused_status: int) -> int:
+    """Return 401 for an anonymous caller, else the status for an allowed or a refused one."""
+    if not authenticated:
+        return 401
+    return allowed_status if allowed else refused_status
+
+
 @pytest.mark.parametrize("kind", KINDS)
 def test_document_quote_visibility(client_as, doc_ids, kind):
     authenticated, sees_quotes, _writes = PRINCIPALS[kind]
     response = client_as(kind).get(f"/api/v1/documents/{doc_ids['quote']}")
-    assert response.status_code == (401 if not authenticated else 200 if sees_quotes else 404)
+    assert response.status_code == expected_status(authenticated, sees_quotes, 200, 404)
 
 
 @pytest.mark.parametrize("kind", KINDS)
 def test_file_quote_visibility(client_as, doc_ids, kind):
     authenticated, sees_quotes, _writes = PRINCIPALS[kind]
     response = client_as(kind).get(f"/api/v1/documents/{doc_ids['quote']}/file")
-    assert response.status_code == (401 if not authenticated else 200 if sees_quotes else 404)
+    assert response.status_code == expected_status(authenticated, sees_quotes, 200, 404)
 
 
 @pytest.mark.parametrize("kind", [k for k in AUTHENTICATED if not PRINCIPALS[k][1]])
@@ -84,14 +91,14 @@ def test_document_hidden_answers_like_missing(client_as, doc_ids, kind):
 def test_tag_write_permission(client_as, doc_ids, kind):
     authenticated, _sees, writes = PRINCIPALS[kind]
     response = client_as(kind).put(f"/api/v1/documents/{doc_ids['solution']}/tags/重点")
-    assert response.status_code == (401 if not authenticated else 200 if writes else 403)
+    assert response.status_code == expected_status(authenticated, writes, 200, 403)
 
 
 @pytest.mark.parametrize("kind", KINDS)
 def test_customer_write_permission(client_as, kind):
     authenticated, _sees, writes = PRINCIPALS[kind]
     response = client_as(kind).put("/api/v1/customers/C-1", json={"name": "华东电网"})
-    assert response.status_code == (401 if not authenticated else 201 if writes else 403)
+    assert response.status_code == expected_status(authenticated, writes, 201, 403)
 
 
 def test_session_write_without_csrf_rejected(client_as, doc_ids):
