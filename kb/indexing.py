@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable, Iterator
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
+from typing import TypeVar
 
 from sqlmodel import Session, select
 
@@ -22,36 +24,57 @@ from kb.models import (
 from kb.search import lexicon
 from kb.search.backend import IndexDocument, SearchBackend
 
+T = TypeVar("T")
 
-def _tags(session: Session, document_id: int) -> tuple[str, ...]:
+
+# Documents indexed per round of link queries during a rebuild or a batch reindex.
+BATCH_SIZE = 500
+
+
+def _tags_of(session: Session, ids: Sequence[int]) -> dict[int, tuple[str, ...]]:
     rows = session.exec(
-        select(Tag.name).join(DocumentTag, DocumentTag.tag_id == Tag.id).where(DocumentTag.document_id == document_id)
+        select(DocumentTag.document_id, Tag.name).join(Tag, DocumentTag.tag_id == Tag.id).where(DocumentTag.document_id.in_(ids))
     ).all()
-    return tuple(sorted(rows))
+    found: dict[int, list[str]] = defaultdict(list)
+    for document_id, name in rows:
+        found[document_id].append(name)
+    return {document_id: tuple(sorted(names)) for document_id, names in found.items()}
+
+
+def _customers_of(session: Session, ids: Sequence[int]) -> dict[int, list[Customer]]:
+    rows = session.exec(
+        select(DocumentCustomer.document_id, Customer)
+        .join(Customer, DocumentCustomer.customer_id == Customer.id)
+        .where(DocumentCustomer.document_id.in_(ids))
+        .order_by(Customer.name)
+    ).all()
+    found: dict[int, list[Customer]] = defaultdict(list)
+    for document_id, customer in rows:
+        found[document_id].append(customer)
+    return found
+
+
+def _opportunities_of(session: Session, ids: Sequence[int]) -> dict[int, list[Opportunity]]:
+    rows = session.exec(
+        select(DocumentOpportunity.document_id, Opportunity)
+        .join(Opportunity, DocumentOpportunity.opportunity_id == Opportunity.id)
+        .where(DocumentOpportunity.document_id.in_(ids))
+        .order_by(Opportunity.name)
+    ).all()
+    found: dict[int, list[Opportunity]] = defaultdict(list)
+    for document_id, opportunity in rows:
+        found[document_id].append(opportunity)
+    return found
 
 
 def document_customers(session: Session, document_id: int) -> list[Customer]:
     """Return the customers linked to a document, by name."""
-    return list(
-        session.exec(
-            select(Customer)
-            .join(DocumentCustomer, DocumentCustomer.customer_id == Customer.id)
-            .where(DocumentCustomer.document_id == document_id)
-            .order_by(Customer.name)
-        ).all()
-    )
+    return _customers_of(session, [document_id]).get(document_id, [])
 
 
 def document_opportunities(session: Session, document_id: int) -> list[Opportunity]:
     """Return the opportunities linked to a document, by name."""
-    return list(
-        session.exec(
-            select(Opportunity)
-            .join(DocumentOpportunity, DocumentOpportunity.opportunity_id == Opportunity.id)
-            .where(DocumentOpportunity.document_id == document_id)
-            .order_by(Opportunity.name)
-        ).all()
-    )
+    return _opportunities_of(session, [document_id]).get(document_id, [])
 
 
 def _naive_utc(value: datetime | None) -> datetime | None:
@@ -72,26 +95,40 @@ def _title_with_name(doc: Document) -> str:
     return f"{doc.title}\n{stem}"
 
 
+def index_documents(session: Session, docs: Sequence[Document]) -> list[IndexDocument]:
+    """Build the index entries of documents, with their tags and linked parties, in three queries."""
+    ids = [doc.id for doc in docs if doc.id is not None]
+    assert len(ids) == len(docs), "every document needs an id before it is indexed"
+    tags = _tags_of(session, ids)
+    customers = _customers_of(session, ids)
+    opportunities = _opportunities_of(session, ids)
+    entries = []
+    for doc in docs:
+        assert doc.id is not None
+        linked_customers = customers.get(doc.id, [])
+        linked_opportunities = opportunities.get(doc.id, [])
+        entries.append(
+            IndexDocument(
+                id=doc.id,
+                library=doc.library,
+                folder=doc.folder,
+                format=doc.format,
+                title=_title_with_name(doc),
+                content=doc.text,
+                modified=_naive_utc(doc.modified),
+                tags=tags.get(doc.id, ()),
+                customer_names=tuple(name for c in linked_customers for name in (c.name, *c.alias_list())),
+                customer_ids=tuple(c.id for c in linked_customers if c.id is not None),
+                opportunity_names=tuple(o.name for o in linked_opportunities),
+                opportunity_ids=tuple(o.id for o in linked_opportunities if o.id is not None),
+            )
+        )
+    return entries
+
+
 def index_document(session: Session, doc: Document) -> IndexDocument:
-    """Build the index entry of a document, with its tags and linked parties."""
-    assert doc.id is not None
-    customers = document_customers(session, doc.id)
-    opportunities = document_opportunities(session, doc.id)
-    customer_names = [name for c in customers for name in (c.name, *c.alias_list())]
-    return IndexDocument(
-        id=doc.id,
-        library=doc.library,
-        folder=doc.folder,
-        format=doc.format,
-        title=_title_with_name(doc),
-        content=doc.text,
-        modified=_naive_utc(doc.modified),
-        tags=_tags(session, doc.id),
-        customer_names=tuple(customer_names),
-        customer_ids=tuple(c.id for c in customers if c.id is not None),
-        opportunity_names=tuple(o.name for o in opportunities),
-        opportunity_ids=tuple(o.id for o in opportunities if o.id is not None),
-    )
+    """Build the index entry of one document, with its tags and linked parties."""
+    return index_documents(session, [doc])[0]
 
 
 def searchable_documents(session: Session) -> Iterator[Document]:
@@ -99,26 +136,38 @@ def searchable_documents(session: Session) -> Iterator[Document]:
     yield from session.exec(select(Document).where(Document.status == DocumentStatus.OK).order_by(Document.id))
 
 
+def _batches(items: Iterable[T], size: int = BATCH_SIZE) -> Iterator[list[T]]:
+    iterator = iter(items)
+    while batch := list(itertools.islice(iterator, size)):
+        yield batch
+
+
 def reindex_documents(session: Session, backend: SearchBackend, ids: Iterable[int]) -> None:
     """Refresh the index entries of the given documents from the database."""
     lexicon.refresh(session)
-    batch: list[IndexDocument] = []
+    entries: list[IndexDocument] = []
     removed: list[int] = []
-    for doc_id in ids:
-        doc = session.get(Document, doc_id)
-        if doc is None or doc.status != DocumentStatus.OK:
-            removed.append(doc_id)
-            continue
-        batch.append(index_document(session, doc))
+    for batch in _batches(dict.fromkeys(ids)):
+        found = {doc.id: doc for doc in session.exec(select(Document).where(Document.id.in_(batch)))}
+        searchable = [found[i] for i in batch if i in found and found[i].status == DocumentStatus.OK]
+        removed.extend(i for i in batch if i not in found or found[i].status != DocumentStatus.OK)
+        entries.extend(index_documents(session, searchable))
     backend.delete(removed)
-    backend.upsert(batch)
+    backend.upsert(entries)
 
 
 def rebuild(session: Session, backend: SearchBackend) -> int:
     """Index every searchable document again; return how many."""
     lexicon.refresh(session, force=True)
     backend.clear()
+    count = 0
+
+    def entries() -> Iterator[IndexDocument]:
+        nonlocal count
+        for batch in _batches(searchable_documents(session)):
+            count += len(batch)
+            yield from index_documents(session, batch)
+
     # One upsert call over a generator lets a backend write the whole index in one commit.
-    counter = itertools.count()
-    backend.upsert(index_document(session, doc) for doc, _ in zip(searchable_documents(session), counter))
-    return next(counter)
+    backend.upsert(entries())
+    return count

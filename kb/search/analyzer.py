@@ -19,7 +19,7 @@ import re
 import threading
 import unicodedata
 from collections.abc import Iterator
-from dataclasses import dataclass
+from typing import NamedTuple
 from pathlib import Path
 
 import jieba
@@ -41,9 +41,12 @@ _init_lock = threading.Lock()
 _initialised = False
 
 
-@dataclass(frozen=True, slots=True)
-class Token:
-    """A term with its position (ordinal) and character offsets in the normalised text."""
+class Token(NamedTuple):
+    """A term with its position (ordinal) and character offsets in the normalised text.
+
+    A named tuple rather than a frozen dataclass: an analysis makes millions of these,
+    and a tuple is built about twice as fast.
+    """
 
     text: str
     pos: int

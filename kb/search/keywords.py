@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import jieba.analyse
-
 from kb.search.analyzer import ensure_jieba, has_han, normalise
 
 # Shorter terms are mostly particles and single letters that match everything.
@@ -12,6 +10,9 @@ MIN_TERM_LENGTH = 2
 
 def key_terms(text: str, n: int = 12) -> list[str]:
     """Return up to `n` key terms of the text, most characteristic first (jieba's TF-IDF)."""
+    # Imported on first use: jieba.analyse loads its IDF table and tagger (about 0.4 s) on import.
+    import jieba.analyse
+
     ensure_jieba()
     cleaned = normalise(text or "")
     terms: list[str] = []

@@ -7,6 +7,7 @@ no state about the index beyond its connection pool.
 
 from __future__ import annotations
 
+import itertools
 import logging
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timezone
@@ -32,6 +33,8 @@ RANK_NORMALISATION = 1
 # Extra score for documents holding all the query's words as one phrase (Whoosh: boost 2.0).
 WHOLE_PHRASE_BOOST = 2.0
 RELATED_TEXT_CHARS = 20000
+# Rows per INSERT statement while upserting.
+UPSERT_CHUNK = 500
 UPSERT_SQL = sql_text(
     """INSERT INTO search_entry (id, library, format, folder, tags, customer_ids, opportunity_ids, modified, terms)
     VALUES (:id, :library, :format, :folder, :tags, :customer_ids, :opportunity_ids, :modified, CAST(:terms AS tsvector))
@@ -88,12 +91,13 @@ class PostgresBackend:
     # -- writing ------------------------------------------------------------------
 
     def upsert(self, documents: Iterable[IndexDocument]) -> None:
-        # Sorted by id so that two processes writing overlapping batches take row locks in one order.
-        rows = [_row(doc) for doc in sorted(documents, key=lambda d: d.id)]
-        if not rows:
-            return
+        """Write documents in one transaction, a chunk of rows at a time, so that a rebuild holds one chunk."""
+        remaining = iter(documents)
         with self._engine.begin() as connection:
-            connection.execute(UPSERT_SQL, rows)
+            while chunk := list(itertools.islice(remaining, UPSERT_CHUNK)):
+                # Sorted by id so that two processes writing overlapping batches take row locks in one order;
+                # kb.indexing.rebuild yields documents by id, so its chunks follow one order too.
+                connection.execute(UPSERT_SQL, [_row(doc) for doc in sorted(chunk, key=lambda d: d.id)])
 
     def delete(self, ids: Iterable[int]) -> None:
         keys = sorted({int(i) for i in ids})

@@ -14,7 +14,6 @@ import threading
 import time
 from dataclasses import dataclass
 
-from pypinyin import Style, lazy_pinyin
 from sqlalchemy import func
 from sqlmodel import Session, select
 
@@ -51,6 +50,9 @@ class _Entry:
 
 
 def _entry(text: str, kind: str, libraries: frozenset[str], document_id: int | None = None) -> _Entry:
+    # Imported on first use: pypinyin's phrase table takes about 0.2 s to load.
+    from pypinyin import Style, lazy_pinyin
+
     norm = analyzer.normalise(text).strip()
     syllables = lazy_pinyin(norm, errors="ignore")
     initials = "".join(lazy_pinyin(norm, style=Style.FIRST_LETTER, errors="ignore"))

@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import importlib
 from pathlib import Path
 
-from kb.ingest.extractors import docx, pdf, pptx, text, xlsx
 from kb.ingest.types import ExtractedDocument, UnsupportedFormatError
 
-_EXTRACTORS: dict[str, Callable[[Path], ExtractedDocument]] = {
-    "docx": docx.extract,
-    "xlsx": xlsx.extract,
-    "pptx": pptx.extract,
-    "pdf": pdf.extract,
-    "txt": text.extract,
-    "md": text.extract,
-    "csv": text.extract,
+# Format to extractor module. The modules are imported on first use: their libraries
+# (python-docx, openpyxl, pypdf, python-pptx) take about 0.3 s to import, which a
+# web server that only searches should not pay at start-up.
+_EXTRACTORS: dict[str, str] = {
+    "docx": "docx",
+    "xlsx": "xlsx",
+    "pptx": "pptx",
+    "pdf": "pdf",
+    "txt": "text",
+    "md": "text",
+    "csv": "text",
 }
 
 _ZIP_FORMATS = ("docx", "xlsx", "pptx")
@@ -42,4 +44,5 @@ def extract(path: Path, fmt: str | None = None) -> ExtractedDocument:
         return extract_legacy(path, fmt)
     if fmt not in _EXTRACTORS:
         raise UnsupportedFormatError(path, f"不支持的格式“{fmt}”。支持的格式：{'、'.join(FORMATS)}。")
-    return _EXTRACTORS[fmt](path)
+    module = importlib.import_module(f"kb.ingest.extractors.{_EXTRACTORS[fmt]}")
+    return module.extract(path)
