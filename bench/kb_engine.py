@@ -1,4 +1,8 @@
-"""kb's side of the benchmark: a real data folder (SQLite and Whoosh) searched through run_search."""
+"""kb's side of the benchmark: a real data folder searched through run_search, on any search backend.
+
+The Whoosh and Tantivy backends keep the database in SQLite; the postgres backend
+keeps both the database and the index in a PostgreSQL database made for the run.
+"""
 
 from __future__ import annotations
 
@@ -7,13 +11,26 @@ from collections.abc import Sequence
 from datetime import datetime, timezone
 from pathlib import Path
 
+from sqlalchemy import text as sql_text
+
 from bench.corpus import BenchDocument
 
 
-def kb_settings(data_dir: Path):  # type: ignore[no-untyped-def]
+BACKENDS = ("whoosh", "tantivy", "postgres")
+
+
+def kb_settings(data_dir: Path, backend: str = "whoosh", database_url: str | None = None):  # type: ignore[no-untyped-def]
     from kb.config import Settings
 
-    return Settings(library_dir=data_dir / "library", data_dir=data_dir, database_url=None, search_backend="whoosh")
+    return Settings(library_dir=data_dir / "library", data_dir=data_dir, database_url=database_url, search_backend=backend)
+
+
+def backend_of(engine_name: str) -> str:
+    """Return the search backend of an engine name such as `kb-tantivy`."""
+    backend = engine_name.removeprefix("kb-")
+    if backend not in BACKENDS:
+        raise ValueError(f"unknown kb engine {engine_name!r}: use one of {', '.join('kb-' + b for b in BACKENDS)}")
+    return backend
 
 
 def store_documents(settings, docs: Sequence[BenchDocument]) -> None:  # type: ignore[no-untyped-def]
@@ -34,6 +51,10 @@ def store_documents(settings, docs: Sequence[BenchDocument]) -> None:  # type: i
         for d in docs
     ]
     engine = get_engine(settings)
+    if engine.dialect.name == "postgresql":
+        from kb.db import upgrade_database
+
+        upgrade_database(engine)
     with engine.begin() as connection:
         for start in range(0, len(rows), 5000):
             connection.execute(insert(Document), rows[start : start + 5000])
@@ -60,15 +81,31 @@ def analyse(docs: Sequence[BenchDocument]) -> None:
         analyzer.gram_tokens(doc.content)
 
 
+def sizes(settings) -> dict[str, int]:  # type: ignore[no-untyped-def]
+    """Return the bytes of kb's database (without the index) and of its search index."""
+    from kb.db import get_engine
+
+    engine = get_engine(settings)
+    if engine.dialect.name != "postgresql":
+        database = sum(p.stat().st_size for p in settings.data_root.glob("kb.sqlite3*"))
+        index = sum(p.stat().st_size for p in settings.index_dir.rglob("*") if p.is_file())
+        return {"database_bytes": database, "index_bytes": index}
+    with engine.connect() as connection:
+        total = connection.execute(sql_text("SELECT pg_database_size(current_database())")).scalar_one()
+        index = connection.execute(
+            sql_text("SELECT coalesce(sum(pg_total_relation_size(oid)), 0) FROM pg_class WHERE relname IN ('search_entry', 'search_meta') AND relkind = 'r'")
+        ).scalar_one()
+    return {"database_bytes": int(total) - int(index), "index_bytes": int(index)}
+
+
 class KbEngine:
     """kb over one data folder: `index` rebuilds it, `search` runs one query with snippets and facets."""
 
-    name = "kb"
-
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, name: str = "kb-whoosh", database_url: str | None = None) -> None:
         from kb.search import lexicon
 
-        self.settings = kb_settings(folder)
+        self.name = name
+        self.settings = kb_settings(folder, backend_of(name), database_url)
         lexicon.configure(self.settings.data_root)
         self.backend = None
 
@@ -103,7 +140,7 @@ class KbEngine:
         opened = time.perf_counter()
         self.search("雷达 报价")
         first = time.perf_counter()
-        self.backend.cache.clear()
+        self.clear_cache()
         self.search("雷达 报价")
         second = time.perf_counter()
         return {"open_s": opened - started, "first_search_s": first - opened, "second_search_s": second - first}
@@ -118,8 +155,13 @@ class KbEngine:
             page = run_search(session, self.backend, query, limit=10, facets=True)
         return len(page.results)
 
+    @property
+    def has_cache(self) -> bool:
+        return getattr(self.backend, "cache", None) is not None
+
     def clear_cache(self) -> None:
-        self.backend.cache.clear()
+        if self.has_cache:
+            self.backend.cache.clear()
 
     def close(self) -> None:
         if self.backend is not None:

@@ -24,10 +24,12 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def server_env(data_dir: Path) -> dict[str, str]:
+def server_env(data_dir: Path, backend: str = "whoosh", database_url: str | None = None) -> dict[str, str]:
     env = dict(os.environ, KB_DATA_DIR=str(data_dir), KB_LIBRARY_DIR=str(data_dir / "library"), KB_HOST="127.0.0.1")
     env.pop("KB_DATABASE_URL", None)
-    env["KB_SEARCH_BACKEND"] = "whoosh"
+    if database_url:
+        env["KB_DATABASE_URL"] = database_url
+    env["KB_SEARCH_BACKEND"] = backend
     return env
 
 
@@ -64,33 +66,29 @@ def stop(process: subprocess.Popen) -> None:
             process.wait(timeout=10)
 
 
-def start(command: Sequence[str], data_dir: Path) -> subprocess.Popen:
+def start(command: Sequence[str], env: dict[str, str]) -> subprocess.Popen:
     return subprocess.Popen(
-        list(command), env=server_env(data_dir), start_new_session=True,
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        list(command), env=env, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
 
 
-def startup_seconds(data_dir: Path, token: str) -> float:
+def startup_seconds(env: dict[str, str], token: str) -> float:
     """Start `kb serve` and return the seconds until its first search response."""
     port = free_port()
     kb_command = Path(sys.executable).with_name("kb")
     started = time.perf_counter()
-    process = start([str(kb_command), "serve", "--port", str(port)], data_dir)
+    process = start([str(kb_command), "serve", "--port", str(port)], env)
     try:
         return wait_ready(process, port, token, started)
     finally:
         stop(process)
 
 
-def searches_per_second(data_dir: Path, token: str, queries: Sequence[str], workers: int, seconds: float) -> dict[str, float]:
-    """Serve with uvicorn and `workers` processes, then load it for `seconds`."""
+def searches_per_second(env: dict[str, str], token: str, queries: Sequence[str], workers: int, seconds: float) -> dict[str, float]:
+    """Serve with `kb serve --workers`, then load it for `seconds`."""
     port = free_port()
-    command = [
-        sys.executable, "-m", "uvicorn", "kb.web.app:create_app", "--factory", "--host", "127.0.0.1",
-        "--port", str(port), "--workers", str(workers), "--log-level", "warning",
-    ]
-    process = start(command, data_dir)
+    kb_command = Path(sys.executable).with_name("kb")
+    process = start([str(kb_command), "serve", "--port", str(port), "--workers", str(workers)], env)
     try:
         wait_ready(process, port, token, time.perf_counter())
         # A warm-up round first, so that start-up does not count in the figure.

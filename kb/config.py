@@ -20,6 +20,8 @@ class Settings(BaseSettings):
     search_backend: str = "whoosh"
     host: str = "127.0.0.1"
     port: int = 8000
+    # Worker processes of `kb serve`; each holds its own searcher and database connections.
+    workers: int = 1
     # Signs session cookies; without it a random key is kept in the data folder.
     secret_key: str | None = None
     # Send session cookies only over HTTPS; set when a TLS proxy is in front.
@@ -47,6 +49,13 @@ class Settings(BaseSettings):
         value = value.strip().lower()
         if value not in ("process", "inline"):
             raise ValueError(f"KB_EXTRACT_ISOLATION={value!r} is not one of process, inline")
+        return value
+
+    @field_validator("workers")
+    @classmethod
+    def _positive_workers(cls, value: int) -> int:
+        if value < 1:
+            raise ValueError(f"KB_WORKERS={value} must be 1 or more")
         return value
 
     @field_validator("extract_timeout")

@@ -1,0 +1,65 @@
+"""Throwaway PostgreSQL databases for the benchmark, made beside a database the role can reach.
+
+The role in the given URL needs CREATEDB. Every database made here is named
+kb_bench_… and is dropped when the benchmark ends, also when it fails.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+PREFIX = "kb_bench_"
+DROP_ATTEMPTS = 20
+
+
+def _run(server_url: str, *statements: tuple[str, dict[str, str]]) -> None:
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(server_url, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as connection:
+            for statement, params in statements:
+                connection.execute(text(statement), params)
+    finally:
+        engine.dispose()
+
+
+def _drop(server_url: str, name: str) -> None:
+    """Drop a database, ending the role's own sessions on it; retry while the server still counts one."""
+    from sqlalchemy.exc import OperationalError
+
+    end_sessions = (
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+        "WHERE datname = :name AND pid <> pg_backend_pid() AND usename = current_user"
+    )
+    for attempt in range(DROP_ATTEMPTS):
+        try:
+            _run(server_url, (end_sessions, {"name": name}), (f'DROP DATABASE IF EXISTS "{name}"', {}))
+            return
+        except OperationalError:
+            if attempt == DROP_ATTEMPTS - 1:
+                raise
+            time.sleep(0.5)
+
+
+@contextmanager
+def databases(server_url: str) -> Iterator[Callable[[], str]]:
+    """Yield a function that creates an empty database and returns its URL; drop them all on exit."""
+    from sqlalchemy.engine import make_url
+
+    made: list[str] = []
+
+    def create() -> str:
+        name = f"{PREFIX}{uuid.uuid4().hex[:12]}"
+        _run(server_url, (f'CREATE DATABASE "{name}"', {}))
+        made.append(name)
+        return make_url(server_url).set(database=name).render_as_string(hide_password=False)
+
+    try:
+        yield create
+    finally:
+        for name in made:
+            _drop(server_url, name)
