@@ -88,7 +88,13 @@ def sizes(settings) -> dict[str, int]:  # type: ignore[no-untyped-def]
     engine = get_engine(settings)
     if engine.dialect.name != "postgresql":
         database = sum(p.stat().st_size for p in settings.data_root.glob("kb.sqlite3*"))
-        index = sum(p.stat().st_size for p in settings.index_dir.rglob("*") if p.is_file())
+        if settings.search_backend == "tantivy":
+            from kb.search.tantivy_backend import INDEX_FOLDER
+
+            folder = settings.data_root / INDEX_FOLDER
+        else:
+            folder = settings.index_dir
+        index = sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
         return {"database_bytes": database, "index_bytes": index}
     with engine.connect() as connection:
         total = connection.execute(sql_text("SELECT pg_database_size(current_database())")).scalar_one()

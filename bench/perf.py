@@ -37,7 +37,7 @@ from bench.corpus import documents, write_jsonl  # noqa: E402
 from bench.files import available_formats, write_library  # noqa: E402
 from bench.kb_engine import BACKENDS, backend_of  # noqa: E402
 from bench.peers import PEERS, rjieba_available, tantivy_available  # noqa: E402
-from bench.postgres import databases  # noqa: E402
+from bench.postgres import databases, without_url  # noqa: E402
 from bench.serving import searches_per_second, server_env, startup_seconds  # noqa: E402
 
 KB_ENGINES = tuple(f"kb-{backend}" for backend in BACKENDS)
@@ -170,7 +170,7 @@ def measure_all(args: argparse.Namespace, work: Path) -> dict[str, object]:
 
 def recorded_command(argv: list[str]) -> str:
     """Return the command line with file arguments shortened to their names, for the docs."""
-    shown = [Path(arg).name if "/" in arg else arg for arg in argv]
+    shown = [Path(arg).name if "/" in arg else arg for arg in without_url(argv)]
     return " ".join(["python bench/perf.py", *shown])
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 
 PREFIX = "kb_bench_"
@@ -63,3 +63,17 @@ def databases(server_url: str) -> Iterator[Callable[[], str]]:
     finally:
         for name in made:
             _drop(server_url, name)
+
+
+def without_url(argv: Sequence[str]) -> list[str]:
+    """Drop --postgres-url and its value, which may hold a password, from a command to be recorded."""
+    shown: list[str] = []
+    skip = False
+    for arg in argv:
+        if skip:
+            skip = False
+        elif arg == "--postgres-url":
+            skip = True
+        elif not arg.startswith("--postgres-url="):
+            shown.append(arg)
+    return shown

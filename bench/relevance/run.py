@@ -8,7 +8,9 @@ process because kb adds words to jieba's process-wide dictionary, which would
 otherwise leak into the baseline's tokenizer.
 
 With `--backend` given more than once, kb runs on each search backend and the tables
-show one kb column per backend, so backends can be compared side by side.
+show one kb column per backend, so backends can be compared side by side. The
+postgres backend runs in a throwaway database, created and dropped on the server of
+--postgres-url (default $KB_BENCH_DATABASE_URL; the role needs CREATEDB).
 
 Usage: python bench/relevance/run.py [--library library] [--backend whoosh] [--write docs/benchmarks.md]
 """
@@ -38,7 +40,7 @@ TOP_K = 10
 RANK_DEPTH = 200
 SECTION_START = "<!-- relevance:start -->"
 SECTION_END = "<!-- relevance:end -->"
-BACKENDS = ("whoosh", "tantivy")
+BACKENDS = ("whoosh", "tantivy", "postgres")
 CATEGORIES = ("words", "synonyms", "short_names", "codes", "single_char", "mixed_english", "traditional", "phrase")
 SPLITS = ("tune", "heldout")
 
@@ -92,22 +94,25 @@ class KbRun:
     deep: dict[str, list[Hit]]
 
 
-def kb_rankings(library_dir: Path, queries: Sequence[Query], backend_name: str = "whoosh") -> KbRun:
+def kb_rankings(library_dir: Path, queries: Sequence[Query], backend_name: str = "whoosh", database_url: str | None = None) -> KbRun:
     """Ingest the library into a temporary kb on search backend `backend_name` and search every query.
 
+    `database_url` is an empty database for kb (needed by the postgres backend); None is SQLite.
     Raises RuntimeError when kb ingests none of the files, because every score would be zero.
     """
     from sqlmodel import Session
 
     from kb.config import Settings
-    from kb.db import dispose_engines, get_engine
+    from kb.db import dispose_engines, get_engine, upgrade_database
     from kb.ingest.pipeline import relative_key, run_ingest, scan_library
     from kb.search import open_backend
     from kb.search.backend import SearchFilters
     from kb.search.service import run_search
 
     with tempfile.TemporaryDirectory(prefix="kb-relevance-") as data_dir:
-        settings = Settings(library_dir=library_dir, data_dir=Path(data_dir), database_url=None, search_backend=backend_name)
+        settings = Settings(library_dir=library_dir, data_dir=Path(data_dir), database_url=database_url, search_backend=backend_name)
+        if database_url:
+            upgrade_database(get_engine(settings))
         backend = open_backend(settings)
         try:
             summary = run_ingest(settings, backend)
@@ -286,17 +291,29 @@ def evaluate(
     queries: Sequence[Query],
     judgments: dict[str, dict[str, int]],
     backends: Sequence[str] = ("whoosh",),
+    postgres_url: str | None = None,
 ) -> dict:
     """Run every query through kb on each backend and through the baseline, and score them against the judgments.
 
     `queries` and `judgments` have the shapes that load_queries and load_judgments return.
     Returns {"engines": [...], "per_query": [...], "groups": [...], "misses": {engine: [...]},
     "documents": n, "kb_failed": [...]}. Judged paths that are not in the library raise
-    ValueError, because a typo there would silently lower every engine's scores.
+    ValueError, because a typo there would silently lower every engine's scores. The
+    postgres backend needs `postgres_url`, a server where a throwaway database is made.
     """
+    from bench.postgres import databases
+
     library_dir = Path(library_dir).resolve()
     engines = engine_labels(backends)
-    kb_runs = {engine: kb_rankings(library_dir, queries, name) for engine, name in zip(engines, backends)}
+    kb_runs = {}
+    for engine, name in zip(engines, backends):
+        if name != "postgres":
+            kb_runs[engine] = kb_rankings(library_dir, queries, name)
+            continue
+        if not postgres_url:
+            raise ValueError("the postgres backend needs a PostgreSQL server: pass --postgres-url or set KB_BENCH_DATABASE_URL")
+        with databases(postgres_url) as new_database:
+            kb_runs[engine] = kb_rankings(library_dir, queries, name, new_database())
     first = kb_runs[engines[0]]
     _check_judged_paths(first.paths, queries, judgments)
     base_top = baseline_rankings(library_dir, first.paths, queries)
@@ -420,7 +437,9 @@ def render_section(result: dict, argv: Sequence[str]) -> str:
 
     import kb
 
-    command = "python bench/relevance/run.py " + " ".join(argv)
+    from bench.postgres import without_url
+
+    command = "python bench/relevance/run.py " + " ".join(without_url(argv))
     environment = (
         f"Machine: {platform.platform()}, {platform.machine()}, {os.cpu_count()} CPUs; "
         f"Python {platform.python_version()}. Date: {date.today().isoformat()}. "
@@ -428,6 +447,8 @@ def render_section(result: dict, argv: Sequence[str]) -> str:
     )
     if "tantivy" in result["backends"]:
         environment += f", tantivy {version('tantivy')}"
+    if "postgres" in result["backends"]:
+        environment += f", psycopg {version('psycopg')}"
     environment += "."
     return "\n".join([
         SECTION_START,
@@ -476,6 +497,8 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
                         help="graded judgments file, one JSON object a line (default: %(default)s)")
     parser.add_argument("--backend", action="append", choices=BACKENDS, dest="backends",
                         help="search backend kb runs on; repeat to compare backends side by side (default: whoosh)")
+    parser.add_argument("--postgres-url", default=os.environ.get("KB_BENCH_DATABASE_URL") or None,
+                        help="PostgreSQL server for the postgres backend's throwaway database (default: $KB_BENCH_DATABASE_URL)")
     parser.add_argument("--write", type=Path, metavar="MARKDOWN",
                         help="also replace the relevance section of this Markdown file")
     parser.add_argument("--baseline-child", action="store_true", help=argparse.SUPPRESS)
@@ -495,7 +518,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     queries = load_queries(args.queries)
     judgments = load_judgments(args.judgments)
 
-    result = evaluate(args.library, queries, judgments, args.backends or ["whoosh"])
+    backends = args.backends or ["whoosh"]
+    if "postgres" in backends and not args.postgres_url:
+        print("the postgres backend needs a PostgreSQL server: pass --postgres-url URL or set KB_BENCH_DATABASE_URL "
+              "(a role with CREATEDB; a throwaway database is made and dropped).", file=sys.stderr)
+        return 2
+    result = evaluate(args.library, queries, judgments, backends, args.postgres_url)
     print(render_markdown(result), end="")
     if args.write:
         write_section(args.write, render_section(result, argv))

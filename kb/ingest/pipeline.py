@@ -3,15 +3,16 @@
 Steps for each file: hash it, skip it if unchanged, recognise a move by its hash,
 extract text and metadata, store the row in one transaction, then index it. The
 database commits before the index is touched, so the index can always be rebuilt
-from the database and the files.
+from the database and the files. Hashing and extraction run ahead in parallel
+(kb.ingest.prefetch); storing stays in order, in one session.
 """
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import os
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path, PurePosixPath
@@ -21,7 +22,8 @@ from sqlmodel import Session, select
 from kb.config import Settings
 from kb.db import session_scope
 from kb.indexing import reindex_documents
-from kb.ingest.sandbox import extract_file
+from kb.ingest.prefetch import Prefetched, Snapshot, prefetch, sha256_of
+from kb.ingest.sandbox import extract_file, parallelism
 from kb.ingest.types import ExtractedDocument, ExtractionError
 from kb.libraries import KEYS
 from kb.models import Document, DocumentStatus, DocumentVersion, as_utc, utcnow
@@ -70,14 +72,6 @@ class FileOutcome:
     path: str
     document_id: int | None = None
     reason: str | None = None
-
-
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def _is_ignored(name: str) -> bool:
@@ -148,12 +142,17 @@ def _find_moved(session: Session, sha: str, seen: set[str], root: Path) -> Docum
     return None
 
 
-def ingest_file(session: Session, root: Path, path: Path, seen: set[str] | None = None) -> FileOutcome:
-    """Bring one library file into the database; the caller commits and indexes."""
+def ingest_file(
+    session: Session, root: Path, path: Path, seen: set[str] | None = None, prefetched: Prefetched | None = None
+) -> FileOutcome:
+    """Bring one library file into the database; the caller commits and indexes.
+
+    `prefetched` holds the file's hash, and its extraction when it was extracted ahead.
+    """
     rel = relative_key(root, path)
     library, folder, filename = _place(rel)
     stat = path.stat()
-    sha = sha256_of(path)
+    sha = prefetched.sha if prefetched is not None else sha256_of(path)
     doc = session.exec(select(Document).where(Document.path == rel)).first()
     if doc is not None and doc.sha256 == sha and doc.status == DocumentStatus.OK:
         return FileOutcome("unchanged", rel, doc.id)
@@ -168,7 +167,7 @@ def ingest_file(session: Session, root: Path, path: Path, seen: set[str] | None 
             return FileOutcome("moved", rel, moved.id)
 
     try:
-        extracted = extract_file(path)
+        extracted = prefetched.result() if prefetched is not None and prefetched.was_extracted else extract_file(path)
     except ExtractionError as exc:
         return _record_failure(session, doc, rel, library, folder, filename, sha, stat, exc.reason)
 
@@ -250,8 +249,9 @@ def run_ingest(
     pending: list[int] = []
     iterator: Iterable[Path] = progress(files) if progress else files
     with session_scope(settings) as session:
-        for path in iterator:
-            outcome = _ingest_one(session, root, path, seen)
+        ahead = prefetch(((p, relative_key(root, p)) for p in iterator), _snapshot(session), parallelism())
+        for path, future in ahead:
+            outcome = _ingest_one(session, root, path, seen, future)
             _count(summary, outcome)
             if outcome.action in ("added", "updated", "moved") and outcome.document_id is not None:
                 pending.append(outcome.document_id)
@@ -263,6 +263,14 @@ def run_ingest(
         _flush(session, backend, pending)
         _reconcile_index(session, backend)
     return summary
+
+
+def _snapshot(session: Session) -> Snapshot:
+    rows = session.exec(select(Document.path, Document.sha256, Document.status)).all()
+    return Snapshot(
+        sha_by_path={path: sha for path, sha, status in rows if status == DocumentStatus.OK},
+        known_shas=frozenset(sha for _path, sha, _status in rows if sha),
+    )
 
 
 def _reconcile_index(session: Session, backend: SearchBackend) -> None:
@@ -280,14 +288,15 @@ def printable_path(rel: str) -> str:
     return os.fsencode(rel).decode("utf-8", "replace")
 
 
-def _ingest_one(session: Session, root: Path, path: Path, seen: set[str]) -> FileOutcome:
+def _ingest_one(session: Session, root: Path, path: Path, seen: set[str], ahead: Future[Prefetched]) -> FileOutcome:
     rel = relative_key(root, path)
     if printable_path(rel) != rel:
         logger.warning("cannot ingest %s: file name is not valid UTF-8", printable_path(rel))
         return FileOutcome("failed", printable_path(rel), None, INVALID_NAME_REASON)
     try:
+        prefetched = ahead.result()
         with session.begin_nested():
-            return ingest_file(session, root, path, seen)
+            return ingest_file(session, root, path, seen, prefetched)
     except OSError as exc:
         logger.warning("cannot open %s: %s", rel, exc)
         return FileOutcome("failed", rel, None, f"无法读取文件：{exc.strerror or exc}")

@@ -11,6 +11,7 @@ import atexit
 import importlib
 import logging
 import multiprocessing
+import os
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -26,8 +27,9 @@ logger = logging.getLogger(__name__)
 DEFAULT_TARGET = "kb.ingest.extractors:extract"
 # Time a new worker may take to import the extractors before it counts as broken.
 STARTUP_TIMEOUT_SECONDS = 120.0
-# Worker processes per runner; more threads asking for extraction wait for a free worker.
-MAX_WORKERS = 2
+# Worker processes per runner, one per core (at least 2, at most 8); more threads asking
+# for extraction wait for a free worker.
+MAX_WORKERS = min(8, max(2, os.cpu_count() or 2))
 
 INTERNAL_ERROR_REASON = "读取文件时发生内部错误，详见服务器日志。请确认文件能用 Office 或 PDF 阅读器正常打开。"
 CRASH_REASON = "读取文件的进程意外退出（文件可能已损坏，或解析时占用内存过多）。请用 Office 或 PDF 阅读器打开并另存后重新上传。"
@@ -260,6 +262,11 @@ def _configured_runner() -> ExtractionRunner:
     if old is not None:
         old.close()
     return _runner
+
+
+def parallelism() -> int:
+    """Return how many extractions may usefully run at once: the worker processes, or 1 when inline."""
+    return 1 if isinstance(_configured_runner(), InlineRunner) else MAX_WORKERS
 
 
 def extract_file(path: Path) -> ExtractedDocument:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from kb.search.backend import SearchBackend, SearchFilters, SearchRequest
 from kb.search.plan import plan_clause

@@ -1,4 +1,4 @@
-"""Two application servers, each uvicorn with two workers and its own data folder, share one PostgreSQL.
+"""Two application servers, each `kb serve --workers 2` with its own data folder, share one PostgreSQL.
 
 This is the scale-out set-up: nothing written through one server may be missing from the
 other, and concurrent writes through both lose nothing. Every request goes to 127.0.0.1.
@@ -7,13 +7,9 @@ other, and concurrent writes through both lose nothing. Every request goes to 12
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager
-from pathlib import Path
 
 import httpx
 import pytest
@@ -23,51 +19,23 @@ from kb.config import Settings
 from kb.db import dispose_engines, session_scope
 from kb.libraries import KEYS
 from kb.search import open_backend
-from tests.robustness.server import free_port
+from tests.robustness.server import kb_serve
 
-STARTUP_SECONDS = 60
 CLIENTS = 4
 FILES_PER_CLIENT = 2
 
 
 @contextmanager
 def _server(settings: Settings, name: str) -> Iterator[str]:
-    """Run `uvicorn --workers 2` with its own data folder on a free loopback port; yield its base URL."""
+    """Run `kb serve --workers 2` with its own data folder on a free loopback port; yield its base URL."""
     data = settings.data_root / name
-    port = free_port()
     env = {**os.environ, "KB_DATA_DIR": str(data), "KB_LIBRARY_DIR": str(settings.library_root),
            "KB_DATABASE_URL": settings.database_url or "", "KB_SEARCH_BACKEND": "postgres", "KB_SECRET_KEY": "same-everywhere"}
-    command = [sys.executable, "-m", "uvicorn", "kb.web.app:create_app", "--factory", "--host", "127.0.0.1",
-               "--port", str(port), "--workers", "2", "--log-level", "warning"]
     data.mkdir(parents=True)
-    log = settings.data_root / f"uvicorn-{name}.log"
-    with log.open("wb") as output:
-        process = subprocess.Popen(command, env=env, stdout=output, stderr=subprocess.STDOUT, cwd=data)
-    base_url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_until_up(base_url, process, log)
+    log = settings.data_root / f"kb-serve-{name}.log"
+    with kb_serve(env, data, log, workers=2) as base_url:
         yield base_url
-    finally:
-        process.terminate()
-        try:
-            process.wait(15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(5)
     assert "Traceback" not in log.read_text(errors="replace"), log.read_text(errors="replace")
-
-
-def _wait_until_up(base_url: str, process: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + STARTUP_SECONDS
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"uvicorn exited with {process.returncode}:\n{log.read_text(errors='replace')}")
-        try:
-            httpx.get(f"{base_url}/api/v1/search", timeout=2)
-            return
-        except httpx.TransportError:
-            time.sleep(0.2)
-    raise RuntimeError(f"uvicorn did not answer within {STARTUP_SECONDS} s:\n{log.read_text(errors='replace')}")
 
 
 @pytest.fixture(scope="module")

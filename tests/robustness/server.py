@@ -1,4 +1,4 @@
-"""Start kb under uvicorn with several worker processes on 127.0.0.1, for the multi-process tests."""
+"""Start `kb serve --workers N` on 127.0.0.1, for the multi-process tests."""
 
 from __future__ import annotations
 
@@ -51,33 +51,29 @@ def _wait_until_up(base_url: str, process: subprocess.Popen[bytes], log: Path) -
     deadline = time.monotonic() + STARTUP_SECONDS
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"uvicorn exited with {process.returncode}:\n{log.read_text(errors='replace')}")
+            raise RuntimeError(f"kb serve exited with {process.returncode}:\n{log.read_text(errors='replace')}")
         try:
             httpx.get(f"{base_url}/api/v1/search", timeout=2)
             return
         except httpx.TransportError:
             time.sleep(0.2)
-    raise RuntimeError(f"uvicorn did not answer within {STARTUP_SECONDS} s:\n{log.read_text(errors='replace')}")
+    raise RuntimeError(f"kb serve did not answer within {STARTUP_SECONDS} s:\n{log.read_text(errors='replace')}")
 
 
 @contextmanager
-def running_server(settings: Settings, workers: int = 2) -> Iterator[RunningServer]:
-    """Run `uvicorn kb.web.app:create_app` on a free loopback port until the block ends."""
-    token = prepare(settings)
+def kb_serve(env: dict[str, str], cwd: Path, log: Path, workers: int = 2) -> Iterator[str]:
+    """Run `kb serve --workers N` with `env` on a free loopback port until the block ends; yield its base URL.
+
+    `cwd` should be outside the repository, so that no .env file there changes the settings.
+    """
     port = free_port()
-    log = settings.data_root.parent / f"uvicorn-{port}.log"
-    env = {**os.environ, "KB_DATA_DIR": str(settings.data_root), "KB_LIBRARY_DIR": str(settings.library_root)}
-    command = [
-        sys.executable, "-m", "uvicorn", "kb.web.app:create_app", "--factory",
-        "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers), "--log-level", "warning",
-    ]
+    command = [sys.executable, "-m", "kb", "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)]
     with log.open("wb") as output:
-        # cwd outside the repository, so that no .env file there changes the settings.
-        process = subprocess.Popen(command, env=env, stdout=output, stderr=subprocess.STDOUT, cwd=settings.data_root.parent)
+        process = subprocess.Popen(command, env=env, stdout=output, stderr=subprocess.STDOUT, cwd=cwd)
     base_url = f"http://127.0.0.1:{port}"
     try:
         _wait_until_up(base_url, process, log)
-        yield RunningServer(base_url, token, log)
+        yield base_url
     finally:
         process.terminate()
         try:
@@ -85,3 +81,13 @@ def running_server(settings: Settings, workers: int = 2) -> Iterator[RunningServ
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait(5)
+
+
+@contextmanager
+def running_server(settings: Settings, workers: int = 2) -> Iterator[RunningServer]:
+    """Run kb with `workers` processes over `settings` until the block ends, with a read-write token."""
+    token = prepare(settings)
+    env = {**os.environ, "KB_DATA_DIR": str(settings.data_root), "KB_LIBRARY_DIR": str(settings.library_root)}
+    log = settings.data_root.parent / "kb-serve.log"
+    with kb_serve(env, settings.data_root.parent, log, workers) as base_url:
+        yield RunningServer(base_url, token, log)

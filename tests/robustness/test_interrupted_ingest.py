@@ -110,14 +110,17 @@ def test_ingest_killed_repeatedly_matches_clean_run(tmp_path: Path):
     clean_settings, clean_env = _prepare(tmp_path / "clean", before, after)
     killed_settings, killed_env = _prepare(tmp_path / "killed", before, after)
 
+    started = time.monotonic()
     clean = _kb(clean_env, "ingest")
     assert clean.wait(RUN_TIMEOUT) == 0, clean.stdout.read() if clean.stdout else ""
+    # Kill points spread over the clean run's duration, so they land inside the run however fast it is.
+    duration = time.monotonic() - started
 
     rng = random.Random(SEED)
     kills = 0
     for _ in range(KILLS):
         process = _kb(killed_env, "ingest")
-        time.sleep(rng.uniform(0.3, 3.0))
+        time.sleep(rng.uniform(0.1, 0.9) * duration)
         if process.poll() is None:
             process.send_signal(signal.SIGKILL)
             kills += 1
