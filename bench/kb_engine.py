@@ -6,6 +6,7 @@ keeps both the database and the index in a PostgreSQL database made for the run.
 
 from __future__ import annotations
 
+import secrets
 import time
 from collections.abc import Sequence
 from datetime import datetime, timezone
@@ -67,7 +68,8 @@ def create_token(settings) -> str:  # type: ignore[no-untyped-def]
     from kb.libraries import KEYS
 
     with session_scope(settings) as session:
-        return make(session, "bench", "read", ",".join(KEYS))
+        # A new name each time, so that the same data folder can be measured again.
+        return make(session, f"bench-{secrets.token_hex(4)}", "read", ",".join(KEYS))
 
 
 def analyse(docs: Sequence[BenchDocument]) -> None:

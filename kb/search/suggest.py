@@ -4,17 +4,23 @@ Candidates are document titles, tags, customer names and short names, opportunit
 names and model codes. They are matched by their text, by pinyin (`leida`) and by
 pinyin initials (`ld`). Each candidate keeps the libraries it comes from, so a user
 never sees a title or a code that only a confidential library holds.
+
+The candidates are rebuilt when the database changes: in the request that notices it
+for a small library, in a background thread for a large one, so that no search waits
+for a scan of every document.
 """
 
 from __future__ import annotations
 
 import difflib
+import logging
 import re
 import threading
 import time
 from dataclasses import dataclass
 
 from sqlalchemy import func
+from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from kb.libraries import KEYS
@@ -28,6 +34,7 @@ _CODE_RE = re.compile(r"(?<![A-Za-z0-9-])[A-Za-z]{2,5}-?\d{3,5}(?:-[A-Za-z0-9]{1
 CODE_SCAN_CHARS = 20000
 REFRESH_INTERVAL = 2.0
 _ALL = frozenset(KEYS)
+logger = logging.getLogger(__name__)
 KIND_ORDER = {"code": 0, "customer": 1, "tag": 2, "opportunity": 3, "title": 4}
 
 
@@ -49,14 +56,22 @@ class _Entry:
     initials: str
 
 
-def _entry(text: str, kind: str, libraries: frozenset[str], document_id: int | None = None) -> _Entry:
-    # Imported on first use: pypinyin's phrase table takes about 0.2 s to load.
-    from pypinyin import Style, lazy_pinyin
+def _pinyin(norm: str) -> tuple[str, str]:
+    """Return the pinyin and the pinyin initials of a normalised text, remembered for the process."""
+    found = _pinyin_memo.get(norm)
+    if found is None:
+        # Imported on first use: pypinyin's phrase table takes about 0.2 s to load.
+        from pypinyin import Style, lazy_pinyin
 
+        syllables = "".join(lazy_pinyin(norm, errors="ignore"))
+        initials = "".join(lazy_pinyin(norm, style=Style.FIRST_LETTER, errors="ignore"))
+        found = _pinyin_memo[norm] = (syllables, initials)
+    return found
+
+
+def _entry(text: str, kind: str, libraries: frozenset[str], document_id: int | None = None) -> _Entry:
     norm = analyzer.normalise(text).strip()
-    syllables = lazy_pinyin(norm, errors="ignore")
-    initials = "".join(lazy_pinyin(norm, style=Style.FIRST_LETTER, errors="ignore"))
-    return _Entry(text, kind, libraries, document_id, norm, "".join(syllables), initials)
+    return _Entry(text, kind, libraries, document_id, norm, *_pinyin(norm))
 
 
 class _Cache:
@@ -64,10 +79,21 @@ class _Cache:
         self.entries: list[_Entry] = []
         self.stamp: tuple[object, ...] | None = None
         self.checked_at = 0.0
+        self.next_build_at = 0.0
+        self.building = False
         self.lock = threading.Lock()
 
 
 _cache = _Cache()
+# Pinyin of every candidate seen in this process, kept across rebuilds: pypinyin needs
+# about half a millisecond a title, so a rebuild computes it only for new texts.
+_pinyin_memo: dict[str, tuple[str, str]] = {}
+# Up to this many documents the candidates are rebuilt in the request that notices a
+# change; above it in a background thread, while requests use the previous candidates.
+SYNC_BUILD_DOCUMENTS = 5000
+# A background rebuild waits this many times its last duration before the next one, so
+# a large library that changes all the time is not rescanned without pause.
+REBUILD_SPACING = 10.0
 
 
 def _stamp(session: Session) -> tuple[object, ...]:
@@ -82,11 +108,12 @@ def _build(session: Session) -> list[_Entry]:
     entries: list[_Entry] = []
     codes: dict[str, set[str]] = {}
     rows = session.exec(
-        select(Document.id, Document.title, Document.library, Document.text).where(Document.status == DocumentStatus.OK)
+        select(Document.id, Document.title, Document.library, func.substr(Document.text, 1, CODE_SCAN_CHARS))
+        .where(Document.status == DocumentStatus.OK)
     )
     for doc_id, title, library, text in rows:
         entries.append(_entry(title, "title", frozenset({library}), doc_id))
-        for code in _CODE_RE.findall(f"{title}\n{(text or '')[:CODE_SCAN_CHARS]}"):
+        for code in _CODE_RE.findall(f"{title}\n{text or ''}"):
             codes.setdefault(code.upper(), set()).add(library)
     entries.extend(_entry(code, "code", frozenset(libs)) for code, libs in codes.items())
     entries.extend(_entry(name, "tag", _ALL) for name in session.exec(select(Tag.name)))
@@ -97,17 +124,57 @@ def _build(session: Session) -> list[_Entry]:
     return entries
 
 
+def _build_in_background(engine: Engine, stamp: tuple[object, ...]) -> None:
+    started = time.monotonic()
+    try:
+        with Session(engine) as session:
+            entries = _build(session)
+    except Exception:  # noqa: BLE001 - a failed rebuild keeps the previous candidates
+        logger.exception("rebuilding the suggestion candidates failed; the previous ones stay in use")
+        with _cache.lock:
+            _cache.building = False
+        return
+    took = time.monotonic() - started
+    logger.info("rebuilt %d suggestion candidates in %.1f s", len(entries), took)
+    with _cache.lock:
+        _cache.entries, _cache.stamp, _cache.building = entries, stamp, False
+        _cache.next_build_at = time.monotonic() + REBUILD_SPACING * took
+
+
 def _entries(session: Session) -> list[_Entry]:
+    """Return the current candidates; a large library's change shows after a background rebuild."""
     now = time.monotonic()
     if _cache.stamp is not None and now - _cache.checked_at < REFRESH_INTERVAL:
         return _cache.entries
     with _cache.lock:
+        _cache.checked_at = now
+        if _cache.building or now < _cache.next_build_at:
+            return _cache.entries
         stamp = _stamp(session)
-        if stamp != _cache.stamp:
+        if stamp == _cache.stamp:
+            return _cache.entries
+        if stamp[0] <= SYNC_BUILD_DOCUMENTS:
             _cache.entries = _build(session)
             _cache.stamp = stamp
-        _cache.checked_at = now
-        return _cache.entries
+            return _cache.entries
+        _cache.building = True
+        engine = session.get_bind()
+    threading.Thread(target=_build_in_background, args=(engine, stamp), name="kb-suggest-build", daemon=True).start()
+    return _cache.entries
+
+
+# The last candidate list asked about and its candidates that are not titles.
+_terms_of: tuple[list[_Entry], list[_Entry]] = ([], [])
+
+
+def _terms(entries: list[_Entry]) -> list[_Entry]:
+    """Return the candidates that are not titles, computed once per list of candidates."""
+    global _terms_of
+    known, terms = _terms_of
+    if known is not entries:
+        terms = [e for e in entries if e.kind != "title"]
+        _terms_of = (entries, terms)
+    return terms
 
 
 def _rank(entry: _Entry, typed: str) -> int | None:
@@ -152,7 +219,7 @@ def suggest(session: Session, typed: str, allowed: frozenset[str], limit: int = 
 
 def did_you_mean(session: Session, query: str, unknown: list[str], allowed: frozenset[str]) -> str | None:
     """Return the query with each word that found nothing replaced by the nearest known term."""
-    vocabulary = {e.norm: e.text for e in _entries(session) if e.kind != "title" and e.libraries & allowed}
+    vocabulary = {e.norm: e.text for e in _terms(_entries(session)) if e.libraries & allowed}
     candidates = list(vocabulary)
     fixed = analyzer.normalise(query)
     changed = False

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from sqlmodel import Session
 
@@ -113,3 +115,18 @@ def test_opportunity_filter_by_crm_id(settings, indexed):
         reindex_documents(session, indexed, [1])
         page = run_search(session, indexed, "opportunity:OPP-2025-001", SearchFilters())
     assert [r.id for r in page.results] == [1]
+
+
+def test_large_library_rebuilds_candidates_in_background(settings, indexed, monkeypatch):
+    # Every library counts as large here: the request that sees a change does not wait for the scan.
+    monkeypatch.setattr(suggest, "SYNC_BUILD_DOCUMENTS", 0)
+    monkeypatch.setattr(suggest, "_cache", suggest._Cache())
+    allowed = frozenset(KEYS)
+    with Session(get_engine(settings)) as session:
+        first = suggest.suggest(session, "JDX", allowed)
+        assert first == []
+        for _ in range(100):
+            if not suggest._cache.building:
+                break
+            time.sleep(0.05)
+        assert [s.text for s in suggest.suggest(session, "JDX", allowed)] == ["JDX-3100"]
