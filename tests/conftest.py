@@ -13,6 +13,18 @@ from kb.libraries import KEYS
 from tests.db.postgres import create_database, drop_database, whole_suite_on_postgres
 
 
+@pytest.fixture(autouse=True)
+def fresh_suggestions(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Start each test without the suggestion candidates of another test's database.
+
+    The process keeps them for up to two seconds without looking at the database, which
+    is right for one database and wrong when the next test opens a new one.
+    """
+    from kb.search import suggest
+
+    monkeypatch.setattr(suggest, "_cache", suggest._Cache())
+
+
 @pytest.fixture
 def library_dir(tmp_path: Path) -> Path:
     root = tmp_path / "library"

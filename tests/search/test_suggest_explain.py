@@ -120,7 +120,6 @@ def test_opportunity_filter_by_crm_id(settings, indexed):
 def test_large_library_rebuilds_candidates_in_background(settings, indexed, monkeypatch):
     # Every library counts as large here: the request that sees a change does not wait for the scan.
     monkeypatch.setattr(suggest, "SYNC_BUILD_DOCUMENTS", 0)
-    monkeypatch.setattr(suggest, "_cache", suggest._Cache())
     allowed = frozenset(KEYS)
     with Session(get_engine(settings)) as session:
         first = suggest.suggest(session, "JDX", allowed)
