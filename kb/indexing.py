@@ -132,8 +132,10 @@ def index_document(session: Session, doc: Document) -> IndexDocument:
 
 
 def searchable_documents(session: Session) -> Iterator[Document]:
-    """Yield every document that belongs in the index."""
-    yield from session.exec(select(Document).where(Document.status == DocumentStatus.OK).order_by(Document.id))
+    """Yield every document that belongs in the index, holding one batch of rows at a time."""
+    # Without yield_per the ORM reads every row, texts included, before yielding the first.
+    statement = select(Document).where(Document.status == DocumentStatus.OK).order_by(Document.id)
+    yield from session.exec(statement.execution_options(yield_per=BATCH_SIZE))
 
 
 def _batches(items: Iterable[T], size: int = BATCH_SIZE) -> Iterator[list[T]]:
