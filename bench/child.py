@@ -83,6 +83,7 @@ def measure(name: str, corpus: Path, queries_path: Path, folder: Path, database_
         result["store_s"] = stored
         result.update(sizes(engine.settings))
         result["open"] = engine.open_cost()
+        engine.warm_up()
         engine.clear_cache()
     else:
         result["index_bytes"] = folder_bytes(folder)

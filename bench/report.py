@@ -137,10 +137,19 @@ def _backend_table(engines: dict[str, list[dict]], server: dict[str, dict]) -> l
             f"{runs[-1]['database_bytes'] / MB:.0f}", f"{runs[-1]['index_bytes'] / MB:.0f}",
             spread([_p(r, 0.5) for r in runs], 1), spread([_p(r, 0.95) for r in runs], 1),
             spread(figures.get("startup_s", []), 2),
-            *(f"{http[w]['per_second']:.0f}" + (f" ({http[w]['errors']} failed)" if http[w]["errors"] else "") if w in http else "–" for w in workers),
+            *(_http_cell(http.get(w)) for w in workers),
         ]
         lines.append("| " + " | ".join(cells) + " |")
     return lines
+
+
+def _http_cell(load: dict | None) -> str:
+    if load is None:
+        return "–"
+    cell = f"{load['per_second']:.0f}"
+    if load["errors"]:
+        cell += f" ({load['errors']} failed)"
+    return cell
 
 
 def _whoosh_rows(runs: list[dict]) -> list[str]:

@@ -20,7 +20,7 @@ class Settings(BaseSettings):
     search_backend: str = "whoosh"
     host: str = "127.0.0.1"
     port: int = 8000
-    # Worker processes of `kb serve`; each holds its own searcher and database connections.
+    # Worker processes of `kb serve`. Each has its own searcher and database connections.
     workers: int = 1
     # Signs session cookies; without it a random key is kept in the data folder.
     secret_key: str | None = None

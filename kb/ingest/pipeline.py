@@ -147,7 +147,7 @@ def ingest_file(
 ) -> FileOutcome:
     """Bring one library file into the database; the caller commits and indexes.
 
-    `prefetched` holds the file's hash, and its extraction when it was extracted ahead.
+    `prefetched` contains the file's hash, and its extraction when it was extracted ahead.
     """
     rel = relative_key(root, path)
     library, folder, filename = _place(rel)

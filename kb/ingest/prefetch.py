@@ -2,10 +2,10 @@
 
 The pipeline stores files one at a time in one database session. Extraction, the slow
 part, runs here in a few threads, each waiting on one of the sandbox's worker processes,
-so every core extracts while the pipeline stores what is ready. Which files need
-extracting is decided from a snapshot of the database taken at the start; the pipeline
-still makes the real decision, extracts in its own thread what was not extracted ahead,
-and ignores what was extracted needlessly.
+so every core extracts while the pipeline stores what is ready. A snapshot of the
+database taken at the start decides which files to extract ahead. The pipeline still
+makes the real decision: it extracts in its own thread what was not extracted ahead,
+and it ignores what was extracted needlessly.
 """
 
 from __future__ import annotations
@@ -51,7 +51,7 @@ class Prefetched:
 
 @dataclass(frozen=True)
 class Snapshot:
-    """What the database knew at the start: the hash of each readable document, and every hash."""
+    """Database state at the start of a run: the hash of each readable document, and every known hash."""
 
     sha_by_path: dict[str, str]
     known_shas: frozenset[str]

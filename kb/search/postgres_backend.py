@@ -91,12 +91,12 @@ class PostgresBackend:
     # -- writing ------------------------------------------------------------------
 
     def upsert(self, documents: Iterable[IndexDocument]) -> None:
-        """Write documents in one transaction, a chunk of rows at a time, so that a rebuild holds one chunk."""
+        """Write documents in one transaction, a chunk of rows at a time, so that a rebuild keeps one chunk in memory."""
         remaining = iter(documents)
         with self._engine.begin() as connection:
             while chunk := list(itertools.islice(remaining, UPSERT_CHUNK)):
-                # Sorted by id so that two processes writing overlapping batches take row locks in one order;
-                # kb.indexing.rebuild yields documents by id, so its chunks follow one order too.
+                # Sorted by id so that two processes writing overlapping batches take row locks in one order.
+                # kb.indexing.rebuild yields documents by id, so its chunks follow that order too.
                 connection.execute(UPSERT_SQL, [_row(doc) for doc in sorted(chunk, key=lambda d: d.id)])
 
     def delete(self, ids: Iterable[int]) -> None:

@@ -69,8 +69,8 @@ def _word_pinyin(word: str) -> list[str]:
 def _pinyin(norm: str) -> tuple[str, str]:
     """Return the pinyin and the pinyin initials of a normalised text, remembered for the process.
 
-    pypinyin reads each jieba word with its phrase table, which knows the readings of
-    words such as 银行 and 重庆; words repeat across titles, so each is converted once.
+    pypinyin converts each jieba word with its phrase table, which contains the readings
+    of words such as 银行 and 重庆. Words repeat across titles, so each is converted once.
     """
     found = _pinyin_memo.get(norm)
     if found is None:
@@ -100,8 +100,8 @@ _cache = _Cache()
 _pinyin_memo: dict[str, tuple[str, str]] = {}
 _word_pinyin_memo: dict[str, list[str]] = {}
 _HAN_RUN_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
-# Up to this many documents the candidates are rebuilt in the request that notices a
-# change; above it in a background thread, while requests use the previous candidates.
+# Up to this many documents, the request that notices a change rebuilds the candidates.
+# Above it a background thread rebuilds them, and requests use the previous candidates.
 SYNC_BUILD_DOCUMENTS = 5000
 # A background rebuild waits this many times its last duration before the next one, so
 # a large library that changes all the time is not rescanned without pause.
@@ -173,6 +173,14 @@ def _entries(session: Session) -> list[_Entry]:
         engine = session.get_bind()
     threading.Thread(target=_build_in_background, args=(engine, stamp), name="kb-suggest-build", daemon=True).start()
     return _cache.entries
+
+
+def rebuild_now(session: Session) -> None:
+    """Build the candidates in this thread, whatever the library's size, as a warm-up before serving."""
+    with _cache.lock:
+        stamp = _stamp(session)
+        _cache.entries = _build(session)
+        _cache.stamp, _cache.checked_at = stamp, time.monotonic()
 
 
 # The last candidate list asked about and its candidates that are not titles.

@@ -49,7 +49,9 @@ def test_file_changed_after_early_extraction_is_not_stored(settings, library_dir
 
     assert outcome.action == "failed"
     assert outcome.reason == CHANGED_WHILE_READING_REASON
-    assert doc is not None and doc.status == DocumentStatus.FAILED and doc.sha256 == ""
+    assert doc is not None
+    assert doc.status == DocumentStatus.FAILED
+    assert doc.sha256 == ""
 
 
 def test_ingest_with_parallel_extraction_matches_every_file(settings, library_dir: Path) -> None:
@@ -68,5 +70,6 @@ def test_ingest_with_parallel_extraction_matches_every_file(settings, library_di
     for i in range(12):
         assert f"JDX-{2000 + i}" in texts[f"cases/案例{i:02}.docx"]
     again = run_ingest(settings, backend)
-    assert len(again.unchanged) == 12 and not again.added
+    assert len(again.unchanged) == 12
+    assert again.added == []
     backend.close()
