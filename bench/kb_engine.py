@@ -62,14 +62,20 @@ def store_documents(settings, docs: Sequence[BenchDocument]) -> None:  # type: i
 
 
 def create_token(settings) -> str:  # type: ignore[no-untyped-def]
-    """Store a read token that may see every library, for the HTTP measurements."""
+    """Store a read token without grants, for the HTTP measurements: it sees the libraries that are not confidential."""
     from kb.accounts import create_token as make
     from kb.db import session_scope
-    from kb.libraries import KEYS
 
     with session_scope(settings) as session:
         # A new name each time, so that the same data folder can be measured again.
-        return make(session, f"bench-{secrets.token_hex(4)}", "read", ",".join(KEYS))
+        return make(session, f"bench-{secrets.token_hex(4)}", "read")
+
+
+def open_libraries() -> frozenset[str]:
+    """Return the libraries that a user without grants sees, as new market staff do."""
+    from kb.libraries import LIBRARIES
+
+    return frozenset(lib.key for lib in LIBRARIES if not lib.confidential)
 
 
 def analyse(docs: Sequence[BenchDocument]) -> None:
@@ -174,10 +180,12 @@ class KbEngine:
         from sqlmodel import Session
 
         from kb.db import get_engine
+        from kb.search.backend import SearchFilters
         from kb.search.service import run_search
 
         with Session(get_engine(self.settings)) as session:
-            page = run_search(session, self.backend, query, limit=10, facets=True)
+            filters = SearchFilters(allowed_libraries=open_libraries())
+            page = run_search(session, self.backend, query, filters, limit=10, facets=True)
         return len(page.results)
 
     @property

@@ -192,7 +192,8 @@ def render(results: dict) -> str:
         f"{results['queries']} queries from `bench/queries.txt`, {results['runs']} run(s). Each figure is the median "
         "with min–max over the runs. Analysis is tokenising alone; indexing includes analysis (for kb: a rebuild that "
         "reads the stored documents back from its database). Latency is one query with the top 10 hits, their snippets "
-        "and facet counts, in-process; kb's is through `run_search` and skips its result cache.",
+        "and facet counts, in-process; kb's is through `run_search`, skips its result cache and applies the permission filter of "
+        "a user who sees the five libraries that are not confidential.",
         "",
         "| engine | analysis s | analysis MB/s | indexing s | indexing MB/s | index MB | peak RSS MiB | p50 ms | p95 ms | p99 ms |",
         "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
@@ -205,7 +206,10 @@ def render(results: dict) -> str:
         "Store is inserting the documents' rows into kb's database (SQLite for whoosh and tantivy, PostgreSQL for "
         "postgres); index is the rebuild from those rows. Database MB excludes the index; the postgres index is its "
         "search tables with their GIN indexes. Start is `kb serve` to its first search response. HTTP is "
-        "`GET /api/v1/search` through `kb serve --workers N` under the load generator of `bench/http_load.py` on 127.0.0.1.",
+        "`GET /api/v1/search` with a token of that user, through `kb serve --workers N`, under the load generator of "
+        "`bench/http_load.py` on 127.0.0.1 (four threads, more with more workers, on the same two cores). The queries "
+        "repeat every 125 requests, so Whoosh, which alone keeps a result cache, answers repeats from it; snippets are "
+        "made for every response.",
         "",
         *_backend_table(engines, server),
         "",

@@ -104,6 +104,9 @@ def run_search(
     lexicon.refresh(session)
     parsed = parse_query(q)
     merged, unknown = _merge_query_filters(session, parsed, filters or SearchFilters())
+    if merged.allowed_libraries is not None and merged.allowed_libraries >= frozenset(KEYS):
+        # Every document is in one of the libraries, so permission to all of them filters nothing.
+        merged = replace(merged, allowed_libraries=None)
     request = SearchRequest(parsed, merged, sort=sort, offset=offset, limit=limit, facets=facets)
     found = backend.search(request)
     terms = highlight_terms(parsed.clauses())

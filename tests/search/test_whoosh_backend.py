@@ -138,3 +138,16 @@ def test_delete_hides_document_from_open_searcher(backend):
     backend.delete([2])
     assert backend.indexed_ids() == {1, 3}
     assert ids(backend, "中远海运") == []
+
+
+def test_permission_set_follows_index_changes(backend):
+    visible = frozenset({"cases", "documents"})
+    assert sorted(ids(backend, "设备", allowed_libraries=visible)) == [3]
+
+    backend.upsert([IndexDocument(4, "cases", "", "txt", "设备巡检案例", "设备巡检记录。")])
+    assert sorted(ids(backend, "设备", allowed_libraries=visible)) == [3, 4]
+
+    backend.upsert([IndexDocument(5, "quotes", "", "txt", "设备报价", "设备报价单。")])
+    assert sorted(ids(backend, "设备", allowed_libraries=visible)) == [3, 4]
+    backend.delete([3])
+    assert sorted(ids(backend, "设备", allowed_libraries=visible)) == [4]
