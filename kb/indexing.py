@@ -144,18 +144,33 @@ def _batches(items: Iterable[T], size: int = BATCH_SIZE) -> Iterator[list[T]]:
         yield batch
 
 
+def _searchable(session: Session, ids: Sequence[int]) -> list[Document]:
+    found = {doc.id: doc for doc in session.exec(select(Document).where(Document.id.in_(ids)))}
+    return [found[i] for i in ids if i in found and found[i].status == DocumentStatus.OK]
+
+
 def reindex_documents(session: Session, backend: SearchBackend, ids: Iterable[int]) -> None:
-    """Refresh the index entries of the given documents from the database."""
+    """Refresh the index entries of the given documents from the database.
+
+    Commits the session first: the entries are read while the backend holds its write
+    lock, in a new transaction, so that two processes changing the same document leave
+    the index with the later state. The caller must have committed its own changes.
+    """
     lexicon.refresh(session)
-    entries: list[IndexDocument] = []
-    removed: list[int] = []
-    for batch in _batches(dict.fromkeys(ids)):
-        found = {doc.id: doc for doc in session.exec(select(Document).where(Document.id.in_(batch)))}
-        searchable = [found[i] for i in batch if i in found and found[i].status == DocumentStatus.OK]
-        removed.extend(i for i in batch if i not in found or found[i].status != DocumentStatus.OK)
-        entries.extend(index_documents(session, searchable))
-    backend.delete(removed)
-    backend.upsert(entries)
+    wanted = list(dict.fromkeys(ids))
+    searchable_ids: list[int] = []
+    for batch in _batches(wanted):
+        searchable_ids.extend(doc.id for doc in _searchable(session, batch) if doc.id is not None)
+    kept = set(searchable_ids)
+    backend.delete([i for i in wanted if i not in kept])
+
+    def latest_entries() -> Iterator[IndexDocument]:
+        # Runs inside backend.upsert, under its write lock: a new transaction sees every commit so far.
+        session.commit()
+        for batch in _batches(searchable_ids):
+            yield from index_documents(session, _searchable(session, batch))
+
+    backend.upsert(latest_entries())
 
 
 def rebuild(session: Session, backend: SearchBackend) -> int:

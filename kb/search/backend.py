@@ -82,7 +82,12 @@ class SearchBackend(Protocol):
     """An index of documents that runs ranked, filtered and faceted searches."""
 
     def upsert(self, documents: Iterable[IndexDocument]) -> None:
-        """Add documents, replacing any indexed under the same ids."""
+        """Add documents, replacing any indexed under the same ids.
+
+        `documents` is consumed once, while the backend holds the lock that serialises
+        index writes across processes, so a generator that reads the database there
+        sees every change committed before this write.
+        """
 
     def delete(self, ids: Iterable[int]) -> None:
         """Remove documents by id; unknown ids are ignored."""

@@ -33,6 +33,8 @@ RANK_NORMALISATION = 1
 # Extra score for documents holding all the query's words as one phrase (Whoosh: boost 2.0).
 WHOLE_PHRASE_BOOST = 2.0
 RELATED_TEXT_CHARS = 20000
+# Any fixed number, apart from the schema lock's: advisory lock that serialises index writes.
+WRITE_LOCK_KEY = 0x6B62_0003
 # Rows per INSERT statement while upserting.
 UPSERT_CHUNK = 500
 UPSERT_SQL = sql_text(
@@ -94,6 +96,7 @@ class PostgresBackend:
         """Write documents in one transaction, a chunk of rows at a time, so that a rebuild keeps one chunk in memory."""
         remaining = iter(documents)
         with self._engine.begin() as connection:
+            _lock_writes(connection)
             while chunk := list(itertools.islice(remaining, UPSERT_CHUNK)):
                 # Sorted by id so that two processes writing overlapping batches take row locks in one order.
                 # kb.indexing.rebuild yields documents by id, so its chunks follow that order too.
@@ -104,10 +107,12 @@ class PostgresBackend:
         if not keys:
             return
         with self._engine.begin() as connection:
+            _lock_writes(connection)
             connection.execute(sql_text("DELETE FROM search_entry WHERE id = ANY(:ids)"), {"ids": keys})
 
     def clear(self) -> None:
         with self._engine.begin() as connection:
+            _lock_writes(connection)
             connection.execute(sql_text("DELETE FROM search_entry"))
 
     # -- reading ------------------------------------------------------------------
@@ -142,6 +147,15 @@ class PostgresBackend:
 
     def close(self) -> None:
         """Nothing to release: the engine and its pool belong to kb.db."""
+
+
+def _lock_writes(connection: Connection) -> None:
+    """Serialise index writes across processes until the transaction ends.
+
+    upsert reads its documents under this lock, so a writer that reads the database
+    after another process's commit also writes after that process's index update.
+    """
+    connection.execute(sql_text("SELECT pg_advisory_xact_lock(:key)"), {"key": WRITE_LOCK_KEY})
 
 
 def _row(doc: IndexDocument) -> dict[str, object]:

@@ -7,7 +7,6 @@ Each write opens a writer, commits and releases it, so the web application and a
 
 from __future__ import annotations
 
-import itertools
 import json
 import logging
 import shutil
@@ -128,8 +127,10 @@ class TantivyBackend:
         with self._write_lock:
             writer = self._acquire_writer()
             try:
-                apply(writer)
-                writer.commit()
+                if apply(writer) is False:
+                    writer.rollback()
+                else:
+                    writer.commit()
             except BaseException:
                 writer.rollback()
                 raise
@@ -144,21 +145,19 @@ class TantivyBackend:
         return tantivy.Query.term_query(self._schema, "id", doc_id)
 
     def upsert(self, documents: Iterable[IndexDocument]) -> None:
-        """Add or replace documents in one commit, reading `documents` only once."""
+        """Add or replace documents in one commit, reading `documents` once, under the write lock."""
         docs = iter(documents)
-        first = next(docs, None)
-        if first is None:
-            return
 
-        def apply(writer: tantivy.IndexWriter) -> None:
+        def apply(writer: tantivy.IndexWriter) -> bool:
             # A rebuild writes into an empty index, where no document needs replacing.
             replacing = self._searcher().num_docs > 0
             seen: set[int] = set()
-            for doc in itertools.chain([first], docs):
+            for doc in docs:
                 if replacing or doc.id in seen:
                     writer.delete_documents_by_query(self._id_query(doc.id))
                 seen.add(doc.id)
                 writer.add_document(to_tantivy(doc))
+            return bool(seen)
 
         self._write(apply)
 

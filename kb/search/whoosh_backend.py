@@ -6,7 +6,6 @@ and a writer in another process is waited for (with a timeout) instead of failin
 
 from __future__ import annotations
 
-import itertools
 import fcntl
 import json
 import logging
@@ -211,24 +210,23 @@ class WhooshBackend:
             # BM25F scores than one process on the same documents, so a rebuild stays in one process.
             writer = self._index.writer(timeout=WRITE_TIMEOUT_SECONDS, delay=0.05, limitmb=WRITER_LIMIT_MB)
             try:
-                apply(writer)
+                changed = apply(writer)
             except BaseException:
                 writer.cancel()
                 raise
+            if changed is False:
+                writer.cancel()
+                return
             writer.commit()
 
     def upsert(self, documents: Iterable[IndexDocument]) -> None:
-        """Add or replace documents in one commit, reading `documents` once and holding one at a time."""
+        """Add or replace documents in one commit, reading `documents` once, under the write lock."""
         docs = iter(documents)
-        first = next(docs, None)
-        if first is None:
-            return
-
         repeated: dict[int, IndexDocument] = {}
 
-        def apply(writer) -> None:  # type: ignore[no-untyped-def]
+        def apply(writer) -> bool:  # type: ignore[no-untyped-def]
             seen: set[int] = set()
-            for doc in itertools.chain((first,), docs):
+            for doc in docs:
                 if doc.id in seen:
                     # Whoosh does not replace a document added by the same writer, so a
                     # repeated id is written again after this commit; the last one wins.
@@ -236,6 +234,7 @@ class WhooshBackend:
                     continue
                 seen.add(doc.id)
                 writer.update_document(**_fields(doc))
+            return bool(seen)
 
         self._write(apply)
         if repeated:
