@@ -72,3 +72,12 @@ def test_perf_tiny_run_reports_every_figure(tmp_path: Path) -> None:
         assert label in markdown, label
     if "kb-postgres" in engines:
         assert "| postgres |" in markdown
+
+
+def test_profile_prints_hot_functions() -> None:
+    for phase, expected in (("index", "rebuild"), ("query", "run_search")):
+        command = [sys.executable, str(REPO / "bench" / "profiling.py"), "--docs", "60", "--phase", phase, "--sort", "cumulative"]
+        done = subprocess.run(command, cwd=REPO, capture_output=True, text=True, timeout=300)
+        assert done.returncode == 0, done.stderr[-3000:]
+        assert f"kb-whoosh {phase}: 60 documents" in done.stdout
+        assert expected in done.stdout, phase
