@@ -55,7 +55,7 @@ class Settings(BaseSettings):
     @classmethod
     def _positive_workers(cls, value: int) -> int:
         if value < 1:
-            raise ValueError(f"KB_WORKERS={value} must be 1 or more")
+            raise ValueError(f"KB_WORKERS={value} 无效：工作进程数至少为 1。")
         return value
 
     @field_validator("extract_timeout")

@@ -101,3 +101,21 @@ def test_cli_token_create_prints_once_and_revokes(settings):
     assert secret.startswith("kb_")
     assert revoked.exit_code == 0
     assert "已撤销" in revoked.output
+
+
+def test_cli_serve_rejects_zero_workers(settings):
+    result = CliRunner().invoke(main, ["serve", "--workers", "0"])
+    assert result.exit_code == 1
+    assert "工作进程数至少为 1" in result.output
+
+
+def test_cli_invalid_setting_named_in_chinese(settings, monkeypatch):
+    from kb.config import get_settings
+
+    monkeypatch.setenv("KB_WORKERS", "0")
+    get_settings.cache_clear()
+    result = CliRunner().invoke(main, ["serve"])
+    assert result.exit_code == 1
+    assert "配置无效" in result.output
+    assert "KB_WORKERS=0" in result.output
+    assert "pydantic" not in result.output

@@ -20,8 +20,14 @@ def configure_logging(verbose: int) -> None:
 
 
 def load_settings() -> Settings:
+    from pydantic import ValidationError
+
     try:
         return get_settings()
+    except ValidationError as exc:
+        # One line per invalid setting, with the validator's message and without pydantic's links.
+        lines = [str(error["msg"]).removeprefix("Value error, ") for error in exc.errors()]
+        raise click.ClickException("配置无效，请修改环境变量或 .env 文件：\n" + "\n".join(lines)) from exc
     except ValueError as exc:
         raise click.ClickException(f"配置无效：{exc}") from exc
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from whoosh import index as whoosh_index
 from whoosh import query as wq
-from whoosh import scoring, sorting
+from whoosh import collectors, scoring, sorting
 from whoosh.analysis import Token as WhooshToken
 from whoosh.analysis import Tokenizer
 from whoosh.fields import DATETIME, ID, KEYWORD, TEXT, Schema
@@ -354,7 +354,10 @@ class WhooshBackend:
         }
         if request.sort == "date":
             kwargs.update(sortedby="modified", reverse=True)
-        results = searcher.search(main, **kwargs)
+        collector = searcher.collector(**kwargs)
+        _count_every_match(collector)
+        searcher.search_with_collector(main, collector)
+        results = collector.results()
         hits = tuple(
             Hit(int(hit["id"]), float(hit.score or 0.0))
             for hit in results[request.offset : request.offset + request.limit]
@@ -494,6 +497,20 @@ def _whole_phrase_boost(parsed) -> wq.Query | None:  # type: ignore[no-untyped-d
     if len(grams) < 2:
         return None
     return wq.Or([wq.Phrase(field, grams, boost=2.0) for field in (GRAM_FIELD, TITLE_GRAM_FIELD)])
+
+
+def _count_every_match(collector: collectors.Collector) -> None:
+    """Turn off matcher replacement in the scoring collector that `collector` wraps.
+
+    Whoosh's top-N collector replaces the matcher with one that skips documents scoring
+    below the current tenth, even with optimize=False, so its total missed matches: 14
+    instead of 17 for one query over the sample library.
+    """
+    inner = collector
+    while isinstance(getattr(inner, "child", None), collectors.Collector):
+        inner = inner.child
+    if isinstance(inner, collectors.ScoredCollector):
+        inner.replace = 0
 
 
 def _any_of(field: str, values: Iterable[str]) -> wq.Query | None:

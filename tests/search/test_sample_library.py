@@ -50,3 +50,12 @@ def test_sample_exclusion_removes_every_matching_document(sample):
     page, texts = _search(sample, "雷达 -报价")
     assert page.total > 0
     assert [r.title for r in page.results if "报价" in texts[r.id]] == []
+
+
+def test_sample_total_same_for_any_page_size(sample):
+    # Whoosh's top-N collector used to drop matches from the total when the page was smaller.
+    whole, _texts = _search(sample, "雷达 维修 报价", limit=100)
+    first_page, _texts = _search(sample, "雷达 维修 报价", limit=10)
+    assert whole.total == len(whole.results)
+    assert first_page.total == whole.total
+    assert len(first_page.results) == 10
