@@ -27,8 +27,13 @@ def _run(server_url: str, *statements: tuple[str, dict[str, str]]) -> None:
         engine.dispose()
 
 
-def _drop(server_url: str, name: str) -> None:
-    """Drop a database, ending the role's own sessions on it; retry while the server still counts one."""
+def drop_database(server_url: str, name: str) -> None:
+    """Drop database `name` on the server of `server_url`, ending the role's own sessions on it.
+
+    It retries while the server still counts a session that is closing. WITH (FORCE) is
+    not used because a role without superuser rights may not end the autovacuum worker
+    that PostgreSQL sometimes runs on a fresh database; a plain DROP ends it.
+    """
     from sqlalchemy.exc import OperationalError
 
     end_sessions = (
@@ -62,7 +67,7 @@ def databases(server_url: str) -> Iterator[Callable[[], str]]:
         yield create
     finally:
         for name in made:
-            _drop(server_url, name)
+            drop_database(server_url, name)
 
 
 def without_url(argv: Sequence[str]) -> list[str]:

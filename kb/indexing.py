@@ -41,30 +41,23 @@ def _tags_of(session: Session, ids: Sequence[int]) -> dict[int, tuple[str, ...]]
     return {document_id: tuple(sorted(names)) for document_id, names in found.items()}
 
 
-def _customers_of(session: Session, ids: Sequence[int]) -> dict[int, list[Customer]]:
+def _parties_of(session: Session, ids: Sequence[int], link, party, key) -> dict[int, list]:  # type: ignore[no-untyped-def]
+    """Return the parties (customers or opportunities) linked to each document, by name."""
     rows = session.exec(
-        select(DocumentCustomer.document_id, Customer)
-        .join(Customer, DocumentCustomer.customer_id == Customer.id)
-        .where(DocumentCustomer.document_id.in_(ids))
-        .order_by(Customer.name)
+        select(link.document_id, party).join(party, key == party.id).where(link.document_id.in_(ids)).order_by(party.name)
     ).all()
-    found: dict[int, list[Customer]] = defaultdict(list)
-    for document_id, customer in rows:
-        found[document_id].append(customer)
+    found: dict[int, list] = defaultdict(list)
+    for document_id, linked in rows:
+        found[document_id].append(linked)
     return found
+
+
+def _customers_of(session: Session, ids: Sequence[int]) -> dict[int, list[Customer]]:
+    return _parties_of(session, ids, DocumentCustomer, Customer, DocumentCustomer.customer_id)
 
 
 def _opportunities_of(session: Session, ids: Sequence[int]) -> dict[int, list[Opportunity]]:
-    rows = session.exec(
-        select(DocumentOpportunity.document_id, Opportunity)
-        .join(Opportunity, DocumentOpportunity.opportunity_id == Opportunity.id)
-        .where(DocumentOpportunity.document_id.in_(ids))
-        .order_by(Opportunity.name)
-    ).all()
-    found: dict[int, list[Opportunity]] = defaultdict(list)
-    for document_id, opportunity in rows:
-        found[document_id].append(opportunity)
-    return found
+    return _parties_of(session, ids, DocumentOpportunity, Opportunity, DocumentOpportunity.opportunity_id)
 
 
 def document_customers(session: Session, document_id: int) -> list[Customer]:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import atexit
 import os
-import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -17,7 +16,8 @@ from contextlib import contextmanager
 import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import OperationalError
+
+from bench.postgres import drop_database as drop_named
 
 URL_VARIABLE = "KB_TEST_DATABASE_URL"
 BACKEND_VARIABLE = "KB_TEST_BACKEND"
@@ -71,33 +71,7 @@ def drop_database(url: str) -> None:
     dispose_engines()
     name = make_url(url).database
     assert name and name.startswith("kb_t_"), f"refusing to drop {name!r}: not a test database"
-    engine = _admin_engine(server_url() or url)
-    try:
-        _drop(engine, name)
-    finally:
-        engine.dispose()
-
-
-def _drop(engine, name: str) -> None:  # type: ignore[no-untyped-def]
-    """Drop the database, waiting a bounded time for connections of exited test servers to close.
-
-    WITH (FORCE) is not used because a role without superuser rights may not end the
-    autovacuum worker that PostgreSQL sometimes runs on a fresh database; a plain DROP ends it.
-    """
-    for attempt in range(DROP_ATTEMPTS):
-        try:
-            with engine.connect() as connection:
-                # A role may end its own sessions; test servers that exited late leave some.
-                connection.execute(
-                    text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :name AND pid <> pg_backend_pid() AND usename = current_user"),
-                    {"name": name},
-                )
-                connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-            return
-        except OperationalError:
-            if attempt == DROP_ATTEMPTS - 1:
-                raise
-            time.sleep(0.5)
+    drop_named(server_url() or url, name)
 
 
 @contextmanager
