@@ -85,8 +85,8 @@ class SearchBackend(Protocol):
         """Add documents, replacing any indexed under the same ids.
 
         `documents` is consumed once, while the backend holds the lock that serialises
-        index writes across processes, so a generator that reads the database there
-        sees every change committed before this write.
+        index writes across processes. A generator that reads the database there
+        therefore reads every change committed before this write.
         """
 
     def delete(self, ids: Iterable[int]) -> None:
