@@ -62,7 +62,7 @@ def store_documents(settings, docs: Sequence[BenchDocument]) -> None:  # type: i
 
 
 def create_token(settings) -> str:  # type: ignore[no-untyped-def]
-    """Store a read token without grants, for the HTTP measurements: it sees the libraries that are not confidential."""
+    """Store a read token without grants for the HTTP measurements, limited to the libraries that are not confidential."""
     from kb.accounts import create_token as make
     from kb.db import session_scope
 
@@ -72,7 +72,7 @@ def create_token(settings) -> str:  # type: ignore[no-untyped-def]
 
 
 def open_libraries() -> frozenset[str]:
-    """Return the libraries that a user without grants sees, as new market staff do."""
+    """Return the libraries open to a user without grants, such as new market staff."""
     from kb.libraries import LIBRARIES
 
     return frozenset(lib.key for lib in LIBRARIES if not lib.confidential)

@@ -31,8 +31,8 @@ def drop_database(server_url: str, name: str) -> None:
     """Drop database `name` on the server of `server_url`, ending the role's own sessions on it.
 
     It retries while the server still counts a session that is closing. WITH (FORCE) is
-    not used because a role without superuser rights may not end the autovacuum worker
-    that PostgreSQL sometimes runs on a fresh database; a plain DROP ends it.
+    not used, because a role without superuser rights may not end the autovacuum worker
+    that PostgreSQL sometimes runs on a fresh database. A plain DROP ends that worker.
     """
     from sqlalchemy.exc import OperationalError
 

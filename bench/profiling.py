@@ -1,9 +1,9 @@
 """Profile kb's indexing or searching on one backend with cProfile, to see what bounds its speed.
 
-Builds a data folder of N benchmark documents (generated text, or --text-corpus),
-then profiles either the rebuild of the index or the benchmark queries (snippets,
-facets and the permission filter of a user without grants, result cache skipped),
-and prints the functions that take the most time.
+Builds a data folder of N benchmark documents (generated text, or --text-corpus).
+Then it profiles either the rebuild of the index or the benchmark queries, and prints
+the functions that take the most time. Queries run with snippets, facets and the
+permission filter of a user without grants, and skip the result cache.
 
 Usage: python bench/profiling.py --engine kb-whoosh --phase index [--docs 5000] [--sort tottime]
 """

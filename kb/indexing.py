@@ -150,15 +150,17 @@ def reindex_documents(session: Session, backend: SearchBackend, ids: Iterable[in
     the index with the later state. The caller must have committed its own changes.
     """
     lexicon.refresh(session)
-    wanted = list(dict.fromkeys(ids))
-    searchable_ids: list[int] = []
-    for batch in _batches(wanted):
-        searchable_ids.extend(doc.id for doc in _searchable(session, batch) if doc.id is not None)
-    kept = set(searchable_ids)
-    backend.delete([i for i in wanted if i not in kept])
+    requested = list(dict.fromkeys(ids))
+    searchable: set[int] = set()
+    for batch in _batches(requested):
+        # Ids and status only: the rows with their text are read once, under the write lock below.
+        statement = select(Document.id).where(Document.id.in_(batch), Document.status == DocumentStatus.OK)
+        searchable.update(session.exec(statement))
+    searchable_ids = [i for i in requested if i in searchable]
+    backend.delete([i for i in requested if i not in searchable])
 
     def latest_entries() -> Iterator[IndexDocument]:
-        # Runs inside backend.upsert, under its write lock: a new transaction sees every commit so far.
+        # This runs inside backend.upsert, under its write lock. A new transaction reads every commit so far.
         session.commit()
         for batch in _batches(searchable_ids):
             yield from index_documents(session, _searchable(session, batch))

@@ -118,7 +118,7 @@ def test_opportunity_filter_by_crm_id(settings, indexed):
 
 
 def test_large_library_rebuilds_candidates_in_background(settings, indexed, monkeypatch):
-    # Every library counts as large here: the request that sees a change does not wait for the scan.
+    # Every library counts as large here, so the request that notices a change does not wait for the scan.
     monkeypatch.setattr(suggest, "SYNC_BUILD_DOCUMENTS", 0)
     allowed = frozenset(KEYS)
     with Session(get_engine(settings)) as session:
